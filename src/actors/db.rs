@@ -1,0 +1,167 @@
+//! `DbActor`: owns the process's database access and answers pool-status,
+//! ping and query messages. Each query runs as a future on the actor's
+//! arbiter with a clone of the shared pool handle, so queries overlap.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use actix::{Actor, Context, Handler, Message, MessageResult, ResponseFuture};
+use chrono::{DateTime, Utc};
+use sea_orm::DbErr;
+
+use crate::database::{self, Database, PoolSnapshot};
+use crate::domain::event::EventRejection;
+use crate::domain::stay::Stay;
+use crate::store::events::{self, Command, Delivery, EventOutcome};
+use crate::store::property::{PropertyInfo, load_property};
+use crate::store::rates::{self, RatesLookup};
+
+/// Why a database message failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DbFailure {
+    #[error("the database is unavailable: {0}")]
+    Unavailable(DbErr),
+    #[error("the database has no property; load one with `grace seed --demo`")]
+    NoProperty,
+    #[error("database error: {0}")]
+    Other(DbErr),
+}
+
+impl From<DbErr> for DbFailure {
+    fn from(error: DbErr) -> DbFailure {
+        if database::is_unavailable(&error) {
+            DbFailure::Unavailable(error)
+        } else {
+            DbFailure::Other(error)
+        }
+    }
+}
+
+/// The property row, loaded once and shared by every `DbActor` of the process.
+pub type PropertyCache = Arc<RwLock<Option<PropertyInfo>>>;
+
+pub struct DbActor {
+    database: Database,
+    property: PropertyCache,
+}
+
+impl DbActor {
+    pub fn new(database: Database, property: PropertyCache) -> DbActor {
+        DbActor { database, property }
+    }
+}
+
+impl Actor for DbActor {
+    type Context = Context<Self>;
+}
+
+/// Returns the cached property, loading it on first use.
+async fn cached_property(database: &Database, cache: &PropertyCache) -> Result<PropertyInfo, DbFailure> {
+    if let Some(property) = cache.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone() {
+        return Ok(property);
+    }
+    let loaded = database
+        .run(|connection| async move { load_property(&connection).await })
+        .await?
+        .ok_or(DbFailure::NoProperty)?;
+    *cache.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(loaded.clone());
+    Ok(loaded)
+}
+
+pub struct PoolStatus;
+
+impl Message for PoolStatus {
+    type Result = PoolSnapshot;
+}
+
+impl Handler<PoolStatus> for DbActor {
+    type Result = MessageResult<PoolStatus>;
+
+    fn handle(&mut self, _: PoolStatus, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.database.snapshot())
+    }
+}
+
+/// Pings the database; the reply is the round-trip time.
+pub struct Ping;
+
+impl Message for Ping {
+    type Result = Result<Duration, DbErr>;
+}
+
+impl Handler<Ping> for DbActor {
+    type Result = ResponseFuture<Result<Duration, DbErr>>;
+
+    fn handle(&mut self, _: Ping, _: &mut Context<Self>) -> Self::Result {
+        let database = self.database.clone();
+        Box::pin(async move { database.ping().await })
+    }
+}
+
+/// Asks for the offers of a validated stay.
+pub struct FindOffers {
+    pub stay: Stay,
+    pub room_type: Option<String>,
+    pub guests: Option<u32>,
+}
+
+impl Message for FindOffers {
+    type Result = Result<(PropertyInfo, RatesLookup), DbFailure>;
+}
+
+impl Handler<FindOffers> for DbActor {
+    type Result = ResponseFuture<Result<(PropertyInfo, RatesLookup), DbFailure>>;
+
+    fn handle(&mut self, query: FindOffers, _: &mut Context<Self>) -> Self::Result {
+        let database = self.database.clone();
+        let cache = self.property.clone();
+        Box::pin(async move {
+            let property = cached_property(&database, &cache).await?;
+            let property_id = property.id;
+            let lookup = database
+                .run(|connection| async move {
+                    rates::find_offers(&connection, property_id, query.stay, query.room_type.as_deref(), query.guests)
+                        .await
+                })
+                .await?;
+            Ok((property, lookup))
+        })
+    }
+}
+
+/// Records and applies one webhook event.
+pub struct ProcessEvent {
+    pub event_id: String,
+    pub event_type: &'static str,
+    pub body_sha256: String,
+    pub received_at: DateTime<Utc>,
+    pub command: Result<Command, EventRejection>,
+}
+
+impl Message for ProcessEvent {
+    type Result = Result<EventOutcome, DbFailure>;
+}
+
+impl Handler<ProcessEvent> for DbActor {
+    type Result = ResponseFuture<Result<EventOutcome, DbFailure>>;
+
+    fn handle(&mut self, event: ProcessEvent, _: &mut Context<Self>) -> Self::Result {
+        let database = self.database.clone();
+        let cache = self.property.clone();
+        Box::pin(async move {
+            let property = cached_property(&database, &cache).await?;
+            let outcome = database
+                .run(|connection| async move {
+                    let delivery = Delivery {
+                        event_id: &event.event_id,
+                        event_type: event.event_type,
+                        body_sha256: &event.body_sha256,
+                        received_at: event.received_at,
+                    };
+                    events::process_event(&connection, &property, &delivery, &event.command).await
+                })
+                .await?;
+            Ok(outcome)
+        })
+    }
+}

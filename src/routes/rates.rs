@@ -1,0 +1,158 @@
+//! GET /rates: nightly rates and free units for a stay.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use crate::actors::ask;
+use crate::actors::booking::ValidateStay;
+use crate::actors::db::{DbFailure, FindOffers};
+use crate::domain::stay::{Stay, StayError, shorten};
+use crate::error::{ApiError, mime_json};
+use crate::query::{QueryError, QueryParams};
+use crate::state::AppState;
+use crate::store::property::PropertyInfo;
+use crate::store::rates::{Offer, RatesLookup};
+
+/// Most guests a query may ask for; larger values are `invalid_guests`.
+const MAX_GUESTS: u32 = 1000;
+
+pub async fn rates(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let params = QueryParams::parse(request.query_string()).map_err(query_error)?;
+    let guests = parse_guests(params.get("guests"));
+
+    let validation = ValidateStay {
+        check_in: params.get("check_in").map(str::to_owned),
+        check_out: params.get("check_out").map(str::to_owned),
+    };
+    let stay = ask(&state.booking, validation, state.limits.actor_timeout).await?;
+    let (stay, guests) = readable_first(stay, guests)?;
+
+    let room_type = params.get("room_type").map(str::to_owned);
+    let query = FindOffers {
+        stay,
+        room_type: room_type.clone(),
+        guests,
+    };
+    let (property, lookup) = ask(&state.db, query, state.limits.db_timeout)
+        .await?
+        .map_err(db_failure)?;
+
+    match lookup {
+        RatesLookup::UnknownRoomType => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_room_type",
+            format!(
+                "room type {:?} does not exist at this property; codes match exactly",
+                shorten(room_type.as_deref().unwrap_or_default())
+            ),
+        )
+        .with_field("room_type")),
+        RatesLookup::Offers(offers) => Ok(HttpResponse::Ok()
+            .content_type(mime_json())
+            .body(rates_body(&property, stay, &offers).to_string())),
+    }
+}
+
+/// Picks the first error by kind: unreadable input (400) before broken
+/// rules (422), so a client fixes the format before the meaning.
+fn readable_first(
+    stay: Result<Stay, StayError>,
+    guests: Result<Option<u32>, ApiError>,
+) -> Result<(Stay, Option<u32>), ApiError> {
+    match (stay, guests) {
+        (Err(error), _) if error.code.is_unreadable() => Err(stay_error(error)),
+        (_, Err(error)) => Err(error),
+        (Err(error), _) => Err(stay_error(error)),
+        (Ok(stay), Ok(guests)) => Ok((stay, guests)),
+    }
+}
+
+fn stay_error(error: StayError) -> ApiError {
+    let status = if error.code.is_unreadable() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    ApiError::new(status, error.code.as_str(), error.message).with_field(error.field)
+}
+
+/// Parses `guests`: absent, or a whole number from 1 up, digits only.
+fn parse_guests(value: Option<&str>) -> Result<Option<u32>, ApiError> {
+    let Some(text) = value else {
+        return Ok(None);
+    };
+    let parsed = text
+        .bytes()
+        .all(|byte| byte.is_ascii_digit())
+        .then(|| text.parse::<u32>().ok())
+        .flatten()
+        .filter(|guests| (1..=MAX_GUESTS).contains(guests));
+    parsed.map(Some).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_guests",
+            format!("guests {:?} is not valid: expected a whole number from 1 to {MAX_GUESTS}", shorten(text)),
+        )
+        .with_field("guests")
+    })
+}
+
+fn query_error(error: QueryError) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string())
+}
+
+/// Maps a database failure to its answer: 503 with Retry-After when the
+/// database cannot be reached, 500 (and a log line) for anything else.
+pub fn db_failure(failure: DbFailure) -> ApiError {
+    match failure {
+        DbFailure::Unavailable(error) => {
+            tracing::warn!(%error, "database unavailable");
+            ApiError::database_unavailable()
+        }
+        DbFailure::NoProperty => {
+            tracing::error!("the database has no property; run `grace seed --demo` or load one");
+            let mut error = ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "property_not_configured",
+                "the database has no property yet; retry once one is loaded",
+            );
+            error.retry_after_seconds = Some(crate::error::RETRY_AFTER_SECONDS);
+            error
+        }
+        DbFailure::Other(error) => {
+            tracing::error!(%error, "database error");
+            ApiError::internal()
+        }
+    }
+}
+
+fn rates_body(property: &PropertyInfo, stay: Stay, offers: &[Offer]) -> serde_json::Value {
+    let currency = &property.currency;
+    let offers: Vec<_> = offers
+        .iter()
+        .map(|offer| {
+            let nightly: Vec<_> = offer
+                .nightly
+                .iter()
+                .map(|(date, amount)| json!({"date": date.to_string(), "amount": currency.format(*amount)}))
+                .collect();
+            json!({
+                "room_type": offer.room_type,
+                "name": offer.name,
+                "max_guests": offer.max_guests,
+                "available": offer.available,
+                "nightly": nightly,
+                "total": currency.format(offer.total_minor),
+            })
+        })
+        .collect();
+    json!({
+        "property": property.code,
+        "currency": currency.code,
+        "check_in": stay.check_in.to_string(),
+        "check_out": stay.check_out.to_string(),
+        "nights": stay.nights(),
+        "offers": offers,
+    })
+}

@@ -1,0 +1,290 @@
+//! Building the application is split from running it, so tests can build it
+//! on port 0 with their own settings and clock, then run it in the background.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use actix::{Actor, Addr};
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tracing_actix_web::TracingLogger;
+
+use crate::actors::db::PropertyCache;
+use crate::actors::supervisor::PlanBudget;
+use crate::actors::{ActorSlot, AuthActor, BookingActor, DbActor, SupervisorActor, Watchlist};
+use crate::budget::BudgetInput;
+use crate::configuration::{GraceEnv, Settings};
+use crate::database::{Database, run_migrations};
+use crate::domain::calendar::{PropertyCalendar, SharedClock};
+use crate::error::json_error_handler;
+use crate::signature::SignatureVerifier;
+use crate::state::{AppState, Limits};
+use crate::store::property::load_property;
+use crate::store::seed::{SeedOutcome, seed_demo};
+use crate::{metrics, routes};
+
+/// How long a handler waits for an actor that only computes.
+const ACTOR_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the application could not start. The CLI maps these to exit code 1.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot connect to the database at {url}: {source}")]
+    DatabaseUnreachable { url: String, source: sea_orm::DbErr },
+    #[error("migrating the database failed: {0}")]
+    Migration(sea_orm::DbErr),
+    #[error("loading the demo data failed: {0}")]
+    Seed(sea_orm::DbErr),
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: String, source: std::io::Error },
+    #[error("the supervisor did not start: {0}")]
+    Supervisor(actix::MailboxError),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    database: Database,
+}
+
+impl Application {
+    /// Connects, migrates, seeds the demo data in development when the
+    /// database is empty, plans the connection budget, and binds the
+    /// listener (or BIND_ADDR when none is given). Nothing is served until
+    /// `run_until_stopped`.
+    pub async fn build(
+        settings: Settings,
+        listener: Option<TcpListener>,
+        clock: SharedClock,
+    ) -> Result<Application, StartupError> {
+        let prometheus = metrics::install();
+        let database = connect(&settings).await?;
+        run_migrations(&database, &settings.database)
+            .await
+            .map_err(StartupError::Migration)?;
+        let calendar = PropertyCalendar {
+            timezone: settings.property.timezone,
+            business_day_start: settings.property.business_day_start,
+        };
+        if settings.environment == GraceEnv::Development {
+            seed_if_empty(&database, calendar, &clock).await?;
+        }
+        let property: PropertyCache = Arc::new(RwLock::new(load_property_or_none(&database).await));
+
+        let watchlist: Watchlist = Arc::new(Mutex::new(Vec::new()));
+        let supervisor = start_supervisor(&settings, &database, &watchlist, prometheus.clone()).await?;
+
+        let listener = match listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(settings.server.bind_addr).map_err(|source| StartupError::Bind {
+                address: settings.server.bind_addr.to_string(),
+                source,
+            })?,
+        };
+        let port = listener.local_addr().map(|address| address.port()).unwrap_or_default();
+        let shared = SharedParts {
+            settings: Arc::new(settings),
+            database: database.clone(),
+            clock,
+            calendar,
+            property,
+            watchlist,
+            supervisor,
+            prometheus,
+        };
+        let server = serve(shared, listener)?;
+        Ok(Application { port, server, database })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT: actix-web stops accepting, lets
+    /// in-flight requests finish within SHUTDOWN_TIMEOUT_SECONDS, then the
+    /// pool is closed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(port = self.port, "grace is serving");
+        let result = self.server.await;
+        tracing::info!("HTTP server stopped; closing the database pool");
+        self.database.close().await;
+        tracing::info!("grace stopped");
+        result
+    }
+
+    /// A handle that stops the server, for tests.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}
+
+/// Everything the per-worker factory clones into each worker.
+#[derive(Clone)]
+struct SharedParts {
+    settings: Arc<Settings>,
+    database: Database,
+    clock: SharedClock,
+    calendar: PropertyCalendar,
+    property: PropertyCache,
+    watchlist: Watchlist,
+    supervisor: Addr<SupervisorActor>,
+    prometheus: PrometheusHandle,
+}
+
+async fn connect(settings: &Settings) -> Result<Database, StartupError> {
+    let url = settings.database.url.redacted();
+    tracing::info!(
+        url,
+        pool_size = settings.database.pool.size,
+        max_overflow = settings.database.pool.max_overflow,
+        serverless = settings.database.pool.serverless,
+        "connecting to the database"
+    );
+    Database::connect(&settings.database)
+        .await
+        .map_err(|source| StartupError::DatabaseUnreachable { url, source })
+}
+
+async fn seed_if_empty(database: &Database, calendar: PropertyCalendar, clock: &SharedClock) -> Result<(), StartupError> {
+    let business_date = calendar.business_date(clock.now());
+    let outcome = database
+        .run(|connection| async move { seed_demo(&connection, calendar.timezone, business_date).await })
+        .await
+        .map_err(StartupError::Seed)?;
+    if let SeedOutcome::Seeded { nights, room_types } = outcome {
+        tracing::info!(
+            nights,
+            room_types,
+            %business_date,
+            "the database was empty: loaded the demo data set (development only)"
+        );
+    }
+    Ok(())
+}
+
+async fn load_property_or_none(database: &Database) -> Option<crate::store::property::PropertyInfo> {
+    match database.run(|connection| async move { load_property(&connection).await }).await {
+        Ok(Some(property)) => {
+            tracing::info!(property = property.code, currency = property.currency.code, "serving property");
+            Some(property)
+        }
+        Ok(None) => {
+            tracing::warn!("the database has no property yet; /rates and /webhook answer 503 until one is loaded");
+            None
+        }
+        Err(error) => {
+            tracing::warn!(%error, "loading the property failed; it is retried on first use");
+            None
+        }
+    }
+}
+
+async fn start_supervisor(
+    settings: &Settings,
+    database: &Database,
+    watchlist: &Watchlist,
+    prometheus: PrometheusHandle,
+) -> Result<Addr<SupervisorActor>, StartupError> {
+    let input = BudgetInput {
+        pool_size: settings.database.pool.size,
+        max_overflow: settings.database.pool.max_overflow,
+        num_workers: settings.budget.num_workers,
+        configured_max_connections: settings.budget.postgres_max_connections,
+    };
+    let supervisor = SupervisorActor::new(database.clone(), input, watchlist.clone(), prometheus).start();
+    supervisor.send(PlanBudget).await.map_err(StartupError::Supervisor)?;
+    metrics::record_pool(&database.snapshot());
+    Ok(supervisor)
+}
+
+fn serve(shared: SharedParts, listener: TcpListener) -> Result<Server, StartupError> {
+    let workers = shared.settings.server.http_workers;
+    let shutdown_timeout = shared.settings.server.shutdown_timeout_seconds;
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+
+    let server = HttpServer::new(move || {
+        let state = worker_state(&shared);
+        App::new()
+            .app_data(web::Data::new(state))
+            .wrap(ErrorHandlers::new().default_handler(json_error_handler))
+            .wrap(from_fn(metrics::track_requests))
+            .wrap(TracingLogger::default())
+            .service(
+                web::resource("/rates")
+                    .route(web::get().to(routes::rates::rates))
+                    .default_service(web::to(routes::method_not_allowed)),
+            )
+            .service(
+                web::resource("/webhook")
+                    .route(web::post().to(routes::webhook::webhook))
+                    .default_service(web::to(routes::method_not_allowed)),
+            )
+            .service(
+                web::resource("/health")
+                    .route(web::get().to(routes::health::health))
+                    .default_service(web::to(routes::method_not_allowed)),
+            )
+            .service(
+                web::resource("/metrics")
+                    .route(web::get().to(routes::metrics::metrics))
+                    .default_service(web::to(routes::method_not_allowed)),
+            )
+            .default_service(web::to(routes::not_found))
+    })
+    .workers(workers)
+    .shutdown_timeout(shutdown_timeout)
+    .listen(listener)
+    .map_err(|source| StartupError::Bind { address, source })?
+    .run();
+    Ok(server)
+}
+
+/// Starts this worker's actors on the worker's own arbiter.
+fn worker_state(shared: &SharedParts) -> AppState {
+    let settings = &shared.settings;
+    let webhook = &settings.webhook;
+
+    let verifier = {
+        use secrecy::ExposeSecret;
+        let mut secrets: Vec<&[u8]> = vec![webhook.secret.expose_secret().as_bytes()];
+        if let Some(previous) = &webhook.previous_secret {
+            secrets.push(previous.expose_secret().as_bytes());
+        }
+        SignatureVerifier::new(&secrets, webhook.tolerance_seconds)
+    };
+    let clock = shared.clock.clone();
+    let auth = ActorSlot::start("auth", move || AuthActor::new(verifier.clone(), clock.clone()), &shared.watchlist);
+
+    let (calendar, clock, max_stay) = (shared.calendar, shared.clock.clone(), settings.property.max_stay_nights);
+    let booking = ActorSlot::start(
+        "booking",
+        move || BookingActor::new(calendar, clock.clone(), max_stay),
+        &shared.watchlist,
+    );
+
+    let (database, property) = (shared.database.clone(), shared.property.clone());
+    let db = ActorSlot::start(
+        "db",
+        move || DbActor::new(database.clone(), property.clone()),
+        &shared.watchlist,
+    );
+
+    AppState {
+        auth,
+        booking,
+        db,
+        supervisor: shared.supervisor.clone(),
+        prometheus: shared.prometheus.clone(),
+        property: shared.property.clone(),
+        limits: Limits {
+            backend: shared.database.backend(),
+            timezone: calendar.timezone,
+            max_body_bytes: webhook.max_body_bytes,
+            actor_timeout: ACTOR_TIMEOUT,
+            db_timeout: settings.database.pool.timeout + ACTOR_TIMEOUT,
+        },
+    }
+}

@@ -1,0 +1,21 @@
+//! Logging through `tracing`: text or JSON lines on standard error, so that
+//! standard output stays free for command output such as `grace sign`.
+
+use tracing_subscriber::EnvFilter;
+
+use crate::configuration::{LogFormat, LogSettings};
+
+/// Installs the global subscriber once; later calls (a second test server in
+/// the same process) keep the first one.
+pub fn init(settings: &LogSettings) {
+    let filter = EnvFilter::try_new(&settings.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = match settings.format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+    // An error only means a subscriber is already installed.
+    drop(result);
+}
