@@ -72,6 +72,11 @@ impl<A: Actor<Context = Context<A>>> Watched for ActorSlot<A> {
         if addr.connected() {
             return false;
         }
+        // A worker that has shut down takes its arbiter with it; there is
+        // nothing to restart then, and nothing will send to this slot again.
+        if !self.arbiter.spawn(async {}) {
+            return false;
+        }
         let factory = self.factory.clone();
         *addr = A::start_in_arbiter(&self.arbiter, move |_| factory());
         metrics::record_actor_restart(self.name);

@@ -1,0 +1,12 @@
+//! Integration tests: the real server on a random loopback port, against a
+//! fresh PostgreSQL database per test and against SQLite.
+
+mod helpers;
+
+mod cli;
+mod configuration;
+mod health;
+mod rates;
+mod webhook_auth;
+mod webhook_events;
+mod webhook_concurrency;
