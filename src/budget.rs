@@ -177,8 +177,18 @@ mod tests {
         assert_eq!(budget.limit, 97);
         assert_eq!(budget.level(), BudgetLevel::Warning);
         let message = budget.message().unwrap();
-        for expected in ["84", "97", "86.6 %", "NUM_WORKERS", "max_connections", "PgBouncer"] {
-            assert!(message.contains(expected), "{expected:?} missing from {message:?}");
+        for expected in [
+            "84",
+            "97",
+            "86.6 %",
+            "NUM_WORKERS",
+            "max_connections",
+            "PgBouncer",
+        ] {
+            assert!(
+                message.contains(expected),
+                "{expected:?} missing from {message:?}"
+            );
         }
     }
 
@@ -189,8 +199,19 @@ mod tests {
         assert_eq!(budget.planned, 140);
         assert_eq!(budget.level(), BudgetLevel::Exceeded);
         let message = budget.message().unwrap();
-        for expected in ["140", "97", "144.3 %", "exceeds", "NUM_WORKERS", "max_connections", "PgBouncer"] {
-            assert!(message.contains(expected), "{expected:?} missing from {message:?}");
+        for expected in [
+            "140",
+            "97",
+            "144.3 %",
+            "exceeds",
+            "NUM_WORKERS",
+            "max_connections",
+            "PgBouncer",
+        ] {
+            assert!(
+                message.contains(expected),
+                "{expected:?} missing from {message:?}"
+            );
         }
     }
 

@@ -16,7 +16,11 @@ use crate::startup::Application;
 use crate::store::seed::{SeedOutcome, seed_demo};
 
 #[derive(Parser, Debug)]
-#[command(name = "grace", version, about = "Rate and booking gateway for hotel properties")]
+#[command(
+    name = "grace",
+    version,
+    about = "Rate and booking gateway for hotel properties"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -124,7 +128,12 @@ async fn serve(settings: Settings) -> Result<(), String> {
 async fn migrate(settings: Settings) -> Result<(), String> {
     let database = Database::connect(&settings.database)
         .await
-        .map_err(|error| format!("cannot connect to {}: {error}", settings.database.url.redacted()))?;
+        .map_err(|error| {
+            format!(
+                "cannot connect to {}: {error}",
+                settings.database.url.redacted()
+            )
+        })?;
     run_migrations(&database, &settings.database)
         .await
         .map_err(|error| format!("migrating failed: {error}"))?;
@@ -136,7 +145,12 @@ async fn migrate(settings: Settings) -> Result<(), String> {
 async fn seed(settings: Settings) -> Result<(), String> {
     let database = Database::connect(&settings.database)
         .await
-        .map_err(|error| format!("cannot connect to {}: {error}", settings.database.url.redacted()))?;
+        .map_err(|error| {
+            format!(
+                "cannot connect to {}: {error}",
+                settings.database.url.redacted()
+            )
+        })?;
     run_migrations(&database, &settings.database)
         .await
         .map_err(|error| format!("migrating failed: {error}"))?;
@@ -146,10 +160,13 @@ async fn seed(settings: Settings) -> Result<(), String> {
         business_day_start: settings.property.business_day_start,
     };
     let business_date = calendar.business_date(SystemClock.now());
-    let outcome = database
-        .run(|connection| async move { seed_demo(&connection, calendar.timezone, business_date).await })
-        .await
-        .map_err(|error| format!("loading the demo data failed: {error}"))?;
+    let outcome =
+        database
+            .run(|connection| async move {
+                seed_demo(&connection, calendar.timezone, business_date).await
+            })
+            .await
+            .map_err(|error| format!("loading the demo data failed: {error}"))?;
     database.close().await;
 
     match outcome {
@@ -196,13 +213,16 @@ fn sign_secret(secret_env: &str) -> Result<String, String> {
     match std::env::var(secret_env) {
         Ok(secret) if !secret.is_empty() => Ok(secret),
         _ if secret_env == "HMAC_SECRET"
-            && std::env::var("GRACE_ENV").is_ok_and(|env| env.is_empty() || env == "development")
+            && std::env::var("GRACE_ENV")
+                .is_ok_and(|env| env.is_empty() || env == "development")
             || secret_env == "HMAC_SECRET" && std::env::var("GRACE_ENV").is_err() =>
         {
             eprintln!("note: HMAC_SECRET is not set; signing with the development secret");
             Ok(DEVELOPMENT_HMAC_SECRET.to_owned())
         }
-        _ => Err(format!("the environment variable {secret_env} is not set or empty; it must hold the secret")),
+        _ => Err(format!(
+            "the environment variable {secret_env} is not set or empty; it must hold the secret"
+        )),
     }
 }
 

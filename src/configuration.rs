@@ -131,7 +131,10 @@ impl fmt::Debug for WebhookSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookSettings")
             .field("secret", &"[REDACTED]")
-            .field("previous_secret", &self.previous_secret.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "previous_secret",
+                &self.previous_secret.as_ref().map(|_| "[REDACTED]"),
+            )
             .field("tolerance_seconds", &self.tolerance_seconds)
             .field("max_body_bytes", &self.max_body_bytes)
             .finish()
@@ -175,7 +178,9 @@ impl Settings {
 
     /// Loads the settings from the given environment variables, so tests can
     /// check each rule without touching the process environment.
-    pub fn from_environment(environment: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+    pub fn from_environment(
+        environment: &HashMap<String, String>,
+    ) -> Result<Settings, ConfigError> {
         let grace_env = parse_grace_env(environment.get("GRACE_ENV").map(String::as_str))?;
         let config_dir = find_config_dir(environment.get("GRACE_CONFIG_DIR").map(String::as_str))?;
         let raw = RawSettings::layer(config_dir.as_deref(), grace_env, environment)?;
@@ -259,7 +264,11 @@ impl RawSettings {
         let webhook = self.webhook_settings(environment, &mut notices)?;
         let property = PropertySettings {
             timezone: self.parse_with("PROPERTY_TIMEZONE", "Asia/Dubai", parse_timezone)?,
-            business_day_start: self.parse_with("BUSINESS_DAY_START", "00:00", parse_time_of_day)?,
+            business_day_start: self.parse_with(
+                "BUSINESS_DAY_START",
+                "00:00",
+                parse_time_of_day,
+            )?,
             max_stay_nights: self.number("MAX_STAY_NIGHTS", 30, 1, 3650)?,
         };
         let default_workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -289,7 +298,10 @@ impl RawSettings {
         })
     }
 
-    fn database_settings(&self, notices: &mut Vec<Notice>) -> Result<DatabaseSettings, ConfigError> {
+    fn database_settings(
+        &self,
+        notices: &mut Vec<Notice>,
+    ) -> Result<DatabaseSettings, ConfigError> {
         let raw_url = self
             .get("DATABASE_URL")
             .unwrap_or_else(|| "sqlite://grace.db?mode=rwc".to_owned());
@@ -374,7 +386,13 @@ impl RawSettings {
         })
     }
 
-    fn number<T>(&self, variable: &'static str, default: T, min: T, max: T) -> Result<T, ConfigError>
+    fn number<T>(
+        &self,
+        variable: &'static str,
+        default: T,
+        min: T,
+        max: T,
+    ) -> Result<T, ConfigError>
     where
         T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
     {

@@ -63,7 +63,11 @@ impl ApiError {
 
     /// 503 `service_unavailable`: an actor did not reply in time or has stopped.
     pub fn service_unavailable(message: impl Into<String>) -> ApiError {
-        let mut error = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", message);
+        let mut error = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            message,
+        );
         error.retry_after_seconds = Some(RETRY_AFTER_SECONDS);
         error
     }
@@ -92,7 +96,13 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
     }
 }
 
@@ -133,7 +143,9 @@ fn code_for_status(status: StatusCode) -> &'static str {
 /// Rewrites any error response that is not already JSON (actix-web's own
 /// plain-text errors, an empty 404) into the common error shape, so no
 /// client ever sees an HTML page or an empty body.
-pub fn json_error_handler<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>>
+pub fn json_error_handler<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>>
 where
     B: MessageBody + 'static,
 {
@@ -143,7 +155,9 @@ where
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/json"));
     if is_json {
-        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
     }
 
     let status = response.status();

@@ -60,20 +60,57 @@ pub fn install() -> PrometheusHandle {
 }
 
 fn describe() {
-    describe_counter!(HTTP_REQUESTS, "HTTP requests by route template, method and status.");
-    describe_histogram!(HTTP_DURATION, metrics::Unit::Seconds, "HTTP request duration by route template.");
-    describe_counter!(WEBHOOK_VERIFICATIONS, "Webhook signature checks by result: ok or the 401 error code.");
-    describe_counter!(WEBHOOK_EVENTS, "Webhook events by type and outcome: applied, replayed or rejected.");
-    describe_counter!(RATES_SKIPPED_STALE, "Nightly rates not written because a newer event had set them.");
-    describe_counter!(BOOKING_VALIDATIONS, "Stay validations by result: ok or the error code.");
-    describe_gauge!(POOL_CONNECTIONS, "Open database connections by state: idle or in_use.");
+    describe_counter!(
+        HTTP_REQUESTS,
+        "HTTP requests by route template, method and status."
+    );
+    describe_histogram!(
+        HTTP_DURATION,
+        metrics::Unit::Seconds,
+        "HTTP request duration by route template."
+    );
+    describe_counter!(
+        WEBHOOK_VERIFICATIONS,
+        "Webhook signature checks by result: ok or the 401 error code."
+    );
+    describe_counter!(
+        WEBHOOK_EVENTS,
+        "Webhook events by type and outcome: applied, replayed or rejected."
+    );
+    describe_counter!(
+        RATES_SKIPPED_STALE,
+        "Nightly rates not written because a newer event had set them."
+    );
+    describe_counter!(
+        BOOKING_VALIDATIONS,
+        "Stay validations by result: ok or the error code."
+    );
+    describe_gauge!(
+        POOL_CONNECTIONS,
+        "Open database connections by state: idle or in_use."
+    );
     describe_gauge!(POOL_MIN, "Connections the pool keeps open (DB_POOL_SIZE).");
-    describe_gauge!(POOL_MAX, "Most connections the pool may open (DB_POOL_SIZE + DB_MAX_OVERFLOW).");
+    describe_gauge!(
+        POOL_MAX,
+        "Most connections the pool may open (DB_POOL_SIZE + DB_MAX_OVERFLOW)."
+    );
     describe_gauge!(DB_UP, "1 when the last database ping succeeded, else 0.");
-    describe_gauge!(BUDGET_PLANNED, "Connections all grace processes may open: pool maximum x NUM_WORKERS.");
-    describe_gauge!(BUDGET_LIMIT, "PostgreSQL max_connections minus superuser_reserved_connections.");
-    describe_gauge!(BUDGET_RATIO, "Planned connections divided by the limit (0.84 is 84 %).");
-    describe_counter!(ACTOR_RESTARTS, "Actors restarted after they stopped, by actor.");
+    describe_gauge!(
+        BUDGET_PLANNED,
+        "Connections all grace processes may open: pool maximum x NUM_WORKERS."
+    );
+    describe_gauge!(
+        BUDGET_LIMIT,
+        "PostgreSQL max_connections minus superuser_reserved_connections."
+    );
+    describe_gauge!(
+        BUDGET_RATIO,
+        "Planned connections divided by the limit (0.84 is 84 %)."
+    );
+    describe_counter!(
+        ACTOR_RESTARTS,
+        "Actors restarted after they stopped, by actor."
+    );
     for actor in ACTOR_NAMES {
         counter!(ACTOR_RESTARTS, "actor" => actor).absolute(0);
     }

@@ -73,9 +73,21 @@ mod tests {
 
     #[test]
     fn rejects_bad_escapes_invalid_utf8_and_repeats() {
-        assert!(matches!(QueryParams::parse("a=%zz"), Err(QueryError::Undecodable(_))));
-        assert!(matches!(QueryParams::parse("a=%F"), Err(QueryError::Undecodable(_))));
-        assert!(matches!(QueryParams::parse("a=%FF"), Err(QueryError::Undecodable(_))));
-        assert!(matches!(QueryParams::parse("a=1&a=2"), Err(QueryError::Repeated(_))));
+        assert!(matches!(
+            QueryParams::parse("a=%zz"),
+            Err(QueryError::Undecodable(_))
+        ));
+        assert!(matches!(
+            QueryParams::parse("a=%F"),
+            Err(QueryError::Undecodable(_))
+        ));
+        assert!(matches!(
+            QueryParams::parse("a=%FF"),
+            Err(QueryError::Undecodable(_))
+        ));
+        assert!(matches!(
+            QueryParams::parse("a=1&a=2"),
+            Err(QueryError::Repeated(_))
+        ));
     }
 }

@@ -88,7 +88,9 @@ impl SignatureVerifier {
         let keyed = secrets
             .iter()
             .filter(|secret| !secret.is_empty())
-            .map(|secret| HmacSha256::new_from_slice(secret).expect("HMAC accepts keys of any length"))
+            .map(|secret| {
+                HmacSha256::new_from_slice(secret).expect("HMAC accepts keys of any length")
+            })
             .collect();
         SignatureVerifier {
             keyed,
@@ -157,7 +159,9 @@ impl SignatureVerifier {
         if skew > tolerance {
             return Err(AuthError::new(
                 AuthErrorCode::TimestampOutOfTolerance,
-                format!("X-Timestamp {timestamp} is {skew} seconds in the past; at most {tolerance} are accepted"),
+                format!(
+                    "X-Timestamp {timestamp} is {skew} seconds in the past; at most {tolerance} are accepted"
+                ),
             ));
         }
         if -skew > tolerance {
@@ -193,11 +197,12 @@ fn parse_timestamp(timestamp: &[u8]) -> Result<i64, AuthError> {
 /// 64 hex digits. Anything else, non-ASCII bytes included, is no candidate.
 fn decode_entry(entry: &[u8]) -> Option<[u8; TAG_BYTES]> {
     const PREFIX: &[u8] = b"sha256=";
-    let hex_digits = if entry.len() > PREFIX.len() && entry[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
-        &entry[PREFIX.len()..]
-    } else {
-        entry
-    };
+    let hex_digits =
+        if entry.len() > PREFIX.len() && entry[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
+            &entry[PREFIX.len()..]
+        } else {
+            entry
+        };
     let mut tag = [0_u8; TAG_BYTES];
     hex::decode_to_slice(hex_digits, &mut tag).ok()?;
     Some(tag)
@@ -235,7 +240,11 @@ mod tests {
             r#"{"city":"Zürich","note":"🏨"}"#,
         ] {
             let signature = sign(SECRET, "1700000000", body.as_bytes());
-            assert_eq!(verify(signature.as_bytes(), b"1700000000", body.as_bytes()), Ok(()), "{body}");
+            assert_eq!(
+                verify(signature.as_bytes(), b"1700000000", body.as_bytes()),
+                Ok(()),
+                "{body}"
+            );
         }
     }
 
@@ -246,14 +255,21 @@ mod tests {
         let several = format!("{}, {EXPECTED}", "0".repeat(64));
         let spaced = format!("  deadbeef {EXPECTED}  ");
         for header in [upper, prefixed, several, spaced] {
-            assert_eq!(verify(header.as_bytes(), b"1700000000", BODY), Ok(()), "{header}");
+            assert_eq!(
+                verify(header.as_bytes(), b"1700000000", BODY),
+                Ok(()),
+                "{header}"
+            );
         }
     }
 
     #[test]
     fn previous_secret_accepted_during_rotation() {
         let rotating = SignatureVerifier::new(&[b"new-secret", SECRET], 300);
-        assert_eq!(rotating.verify(Some(EXPECTED.as_bytes()), Some(b"1700000000"), BODY, NOW), Ok(()));
+        assert_eq!(
+            rotating.verify(Some(EXPECTED.as_bytes()), Some(b"1700000000"), BODY, NOW),
+            Ok(())
+        );
     }
 
     #[test]
@@ -281,18 +297,39 @@ mod tests {
     fn missing_headers_in_order() {
         let verifier = verifier();
         let code = |signature: Option<&[u8]>, timestamp: Option<&[u8]>| {
-            verifier.verify(signature, timestamp, BODY, NOW).unwrap_err().code
+            verifier
+                .verify(signature, timestamp, BODY, NOW)
+                .unwrap_err()
+                .code
         };
         assert_eq!(code(None, None), AuthErrorCode::MissingSignature);
-        assert_eq!(code(Some(b"  "), Some(b"1")), AuthErrorCode::MissingSignature);
-        assert_eq!(code(Some(EXPECTED.as_bytes()), None), AuthErrorCode::MissingTimestamp);
-        assert_eq!(code(Some(EXPECTED.as_bytes()), Some(b"")), AuthErrorCode::MissingTimestamp);
+        assert_eq!(
+            code(Some(b"  "), Some(b"1")),
+            AuthErrorCode::MissingSignature
+        );
+        assert_eq!(
+            code(Some(EXPECTED.as_bytes()), None),
+            AuthErrorCode::MissingTimestamp
+        );
+        assert_eq!(
+            code(Some(EXPECTED.as_bytes()), Some(b"")),
+            AuthErrorCode::MissingTimestamp
+        );
     }
 
     #[test]
     fn timestamp_format() {
-        for bad in [&b"17e8"[..], b"-1700000000", b"12345678901", b"1700000000.5", "１７".as_bytes()] {
-            assert_eq!(verify(EXPECTED.as_bytes(), bad, BODY), Err(AuthErrorCode::InvalidTimestamp));
+        for bad in [
+            &b"17e8"[..],
+            b"-1700000000",
+            b"12345678901",
+            b"1700000000.5",
+            "１７".as_bytes(),
+        ] {
+            assert_eq!(
+                verify(EXPECTED.as_bytes(), bad, BODY),
+                Err(AuthErrorCode::InvalidTimestamp)
+            );
         }
         let millis = verifier()
             .verify(Some(EXPECTED.as_bytes()), Some(b"1700000000000"), BODY, NOW)
@@ -306,7 +343,12 @@ mod tests {
         let at = |offset: i64| {
             let timestamp = (NOW + offset).to_string();
             let signature = sign(SECRET, &timestamp, BODY);
-            verifier().verify(Some(signature.as_bytes()), Some(timestamp.as_bytes()), BODY, NOW)
+            verifier().verify(
+                Some(signature.as_bytes()),
+                Some(timestamp.as_bytes()),
+                BODY,
+                NOW,
+            )
         };
         assert_eq!(at(30), Ok(()));
         assert_eq!(at(300), Ok(()));
@@ -322,6 +364,9 @@ mod tests {
     #[test]
     fn wrong_secret_is_invalid() {
         let signature = sign(b"another-secret", "1700000000", BODY);
-        assert_eq!(verify(signature.as_bytes(), b"1700000000", BODY), Err(AuthErrorCode::InvalidSignature));
+        assert_eq!(
+            verify(signature.as_bytes(), b"1700000000", BODY),
+            Err(AuthErrorCode::InvalidSignature)
+        );
     }
 }

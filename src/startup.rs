@@ -39,7 +39,10 @@ pub enum StartupError {
     #[error("loading the demo data failed: {0}")]
     Seed(sea_orm::DbErr),
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: std::io::Error },
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
     #[error("the supervisor did not start: {0}")]
     Supervisor(actix::MailboxError),
 }
@@ -75,16 +78,22 @@ impl Application {
         let property: PropertyCache = Arc::new(RwLock::new(load_property_or_none(&database).await));
 
         let watchlist: Watchlist = Arc::new(Mutex::new(Vec::new()));
-        let supervisor = start_supervisor(&settings, &database, &watchlist, prometheus.clone()).await?;
+        let supervisor =
+            start_supervisor(&settings, &database, &watchlist, prometheus.clone()).await?;
 
         let listener = match listener {
             Some(listener) => listener,
-            None => TcpListener::bind(settings.server.bind_addr).map_err(|source| StartupError::Bind {
-                address: settings.server.bind_addr.to_string(),
-                source,
+            None => TcpListener::bind(settings.server.bind_addr).map_err(|source| {
+                StartupError::Bind {
+                    address: settings.server.bind_addr.to_string(),
+                    source,
+                }
             })?,
         };
-        let port = listener.local_addr().map(|address| address.port()).unwrap_or_default();
+        let port = listener
+            .local_addr()
+            .map(|address| address.port())
+            .unwrap_or_default();
         let shared = SharedParts {
             settings: Arc::new(settings),
             database: database.clone(),
@@ -96,7 +105,11 @@ impl Application {
             prometheus,
         };
         let server = serve(shared, listener)?;
-        Ok(Application { port, server, database })
+        Ok(Application {
+            port,
+            server,
+            database,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -148,12 +161,19 @@ async fn connect(settings: &Settings) -> Result<Database, StartupError> {
         .map_err(|source| StartupError::DatabaseUnreachable { url, source })
 }
 
-async fn seed_if_empty(database: &Database, calendar: PropertyCalendar, clock: &SharedClock) -> Result<(), StartupError> {
+async fn seed_if_empty(
+    database: &Database,
+    calendar: PropertyCalendar,
+    clock: &SharedClock,
+) -> Result<(), StartupError> {
     let business_date = calendar.business_date(clock.now());
-    let outcome = database
-        .run(|connection| async move { seed_demo(&connection, calendar.timezone, business_date).await })
-        .await
-        .map_err(StartupError::Seed)?;
+    let outcome =
+        database
+            .run(|connection| async move {
+                seed_demo(&connection, calendar.timezone, business_date).await
+            })
+            .await
+            .map_err(StartupError::Seed)?;
     if let SeedOutcome::Seeded { nights, room_types } = outcome {
         tracing::info!(
             nights,
@@ -165,14 +185,25 @@ async fn seed_if_empty(database: &Database, calendar: PropertyCalendar, clock: &
     Ok(())
 }
 
-async fn load_property_or_none(database: &Database) -> Option<crate::store::property::PropertyInfo> {
-    match database.run(|connection| async move { load_property(&connection).await }).await {
+async fn load_property_or_none(
+    database: &Database,
+) -> Option<crate::store::property::PropertyInfo> {
+    match database
+        .run(|connection| async move { load_property(&connection).await })
+        .await
+    {
         Ok(Some(property)) => {
-            tracing::info!(property = property.code, currency = property.currency.code, "serving property");
+            tracing::info!(
+                property = property.code,
+                currency = property.currency.code,
+                "serving property"
+            );
             Some(property)
         }
         Ok(None) => {
-            tracing::warn!("the database has no property yet; /rates and /webhook answer 503 until one is loaded");
+            tracing::warn!(
+                "the database has no property yet; /rates and /webhook answer 503 until one is loaded"
+            );
             None
         }
         Err(error) => {
@@ -194,8 +225,12 @@ async fn start_supervisor(
         num_workers: settings.budget.num_workers,
         configured_max_connections: settings.budget.postgres_max_connections,
     };
-    let supervisor = SupervisorActor::new(database.clone(), input, watchlist.clone(), prometheus).start();
-    supervisor.send(PlanBudget).await.map_err(StartupError::Supervisor)?;
+    let supervisor =
+        SupervisorActor::new(database.clone(), input, watchlist.clone(), prometheus).start();
+    supervisor
+        .send(PlanBudget)
+        .await
+        .map_err(StartupError::Supervisor)?;
     metrics::record_pool(&database.snapshot());
     Ok(supervisor)
 }
@@ -203,7 +238,10 @@ async fn start_supervisor(
 fn serve(shared: SharedParts, listener: TcpListener) -> Result<Server, StartupError> {
     let workers = shared.settings.server.http_workers;
     let shutdown_timeout = shared.settings.server.shutdown_timeout_seconds;
-    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let address = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
 
     let server = HttpServer::new(move || {
         let state = worker_state(&shared);
@@ -256,9 +294,17 @@ fn worker_state(shared: &SharedParts) -> AppState {
         SignatureVerifier::new(&secrets, webhook.tolerance_seconds)
     };
     let clock = shared.clock.clone();
-    let auth = ActorSlot::start("auth", move || AuthActor::new(verifier.clone(), clock.clone()), &shared.watchlist);
+    let auth = ActorSlot::start(
+        "auth",
+        move || AuthActor::new(verifier.clone(), clock.clone()),
+        &shared.watchlist,
+    );
 
-    let (calendar, clock, max_stay) = (shared.calendar, shared.clock.clone(), settings.property.max_stay_nights);
+    let (calendar, clock, max_stay) = (
+        shared.calendar,
+        shared.clock.clone(),
+        settings.property.max_stay_nights,
+    );
     let booking = ActorSlot::start(
         "booking",
         move || BookingActor::new(calendar, clock.clone(), max_stay),

@@ -151,7 +151,9 @@ fn nightly_rate_table() -> TableCreateStatement {
         .table(NightlyRate::Table)
         .col(integer(NightlyRate::RoomTypeId))
         .col(date(NightlyRate::Date))
-        .col(big_integer(NightlyRate::AmountMinor).check(Expr::col(NightlyRate::AmountMinor).gte(0)))
+        .col(
+            big_integer(NightlyRate::AmountMinor).check(Expr::col(NightlyRate::AmountMinor).gte(0)),
+        )
         .col(integer(NightlyRate::Available).check(Expr::col(NightlyRate::Available).gte(0)))
         .col(big_integer(NightlyRate::SourceTimestamp).default(0))
         .primary_key(

@@ -14,7 +14,11 @@ pub struct BookingActor {
 }
 
 impl BookingActor {
-    pub fn new(calendar: PropertyCalendar, clock: SharedClock, max_stay_nights: u32) -> BookingActor {
+    pub fn new(
+        calendar: PropertyCalendar,
+        clock: SharedClock,
+        max_stay_nights: u32,
+    ) -> BookingActor {
         BookingActor {
             calendar,
             clock,

@@ -56,15 +56,24 @@ impl Actor for DbActor {
 }
 
 /// Returns the cached property, loading it on first use.
-async fn cached_property(database: &Database, cache: &PropertyCache) -> Result<PropertyInfo, DbFailure> {
-    if let Some(property) = cache.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone() {
+async fn cached_property(
+    database: &Database,
+    cache: &PropertyCache,
+) -> Result<PropertyInfo, DbFailure> {
+    if let Some(property) = cache
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone()
+    {
         return Ok(property);
     }
     let loaded = database
         .run(|connection| async move { load_property(&connection).await })
         .await?
         .ok_or(DbFailure::NoProperty)?;
-    *cache.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(loaded.clone());
+    *cache
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(loaded.clone());
     Ok(loaded)
 }
 
@@ -120,8 +129,14 @@ impl Handler<FindOffers> for DbActor {
             let property_id = property.id;
             let lookup = database
                 .run(|connection| async move {
-                    rates::find_offers(&connection, property_id, query.stay, query.room_type.as_deref(), query.guests)
-                        .await
+                    rates::find_offers(
+                        &connection,
+                        property_id,
+                        query.stay,
+                        query.room_type.as_deref(),
+                        query.guests,
+                    )
+                    .await
                 })
                 .await?;
             Ok((property, lookup))

@@ -31,7 +31,11 @@ use crate::error::ApiError;
 /// mailbox makes the send wait, which pushes back on the HTTP handler; a
 /// timeout or a stopped actor becomes a JSON 503, and a stopped actor is
 /// restarted for the next request.
-pub async fn ask<A, M>(slot: &ActorSlot<A>, message: M, timeout: Duration) -> Result<M::Result, ApiError>
+pub async fn ask<A, M>(
+    slot: &ActorSlot<A>,
+    message: M,
+    timeout: Duration,
+) -> Result<M::Result, ApiError>
 where
     A: Actor<Context = actix::Context<A>> + Handler<M>,
     M: Message + Send + 'static,
@@ -41,7 +45,11 @@ where
     match slot.addr().send(message).timeout(timeout).await {
         Ok(reply) => Ok(reply),
         Err(MailboxError::Timeout) => {
-            tracing::warn!(actor = slot.name(), timeout_ms = timeout.as_millis() as u64, "actor did not reply in time");
+            tracing::warn!(
+                actor = slot.name(),
+                timeout_ms = timeout.as_millis() as u64,
+                "actor did not reply in time"
+            );
             Err(ApiError::service_unavailable(format!(
                 "{} did not reply within {} ms; retry later",
                 slot.name(),

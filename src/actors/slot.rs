@@ -58,7 +58,9 @@ impl<A: Actor<Context = Context<A>>> ActorSlot<A> {
     fn lock(&self) -> std::sync::MutexGuard<'_, Addr<A>> {
         // A panic while the lock is held can only come from `start_in_arbiter`;
         // the address inside is still a valid value, so carry on with it.
-        self.addr.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.addr
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

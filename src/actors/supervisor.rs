@@ -5,7 +5,10 @@
 
 use std::time::Duration;
 
-use actix::{Actor, ActorFutureExt, AsyncContext, AtomicResponse, Context, Handler, Message, MessageResult, WrapFuture};
+use actix::{
+    Actor, ActorFutureExt, AsyncContext, AtomicResponse, Context, Handler, Message, MessageResult,
+    WrapFuture,
+};
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::{ConnectionTrait, DbErr, Statement};
 
@@ -132,10 +135,12 @@ impl Handler<PlanBudget> for SupervisorActor {
             metrics::record_budget(&budget);
             Some(budget)
         };
-        AtomicResponse::new(Box::pin(planning.into_actor(self).map(|budget, actor, _| {
-            actor.budget = budget;
-            budget
-        })))
+        AtomicResponse::new(Box::pin(planning.into_actor(self).map(
+            |budget, actor, _| {
+                actor.budget = budget;
+                budget
+            },
+        )))
     }
 }
 

@@ -158,7 +158,10 @@ impl Database {
     pub fn snapshot(&self) -> PoolSnapshot {
         match self {
             Database::Pooled {
-                connection, min, max, ..
+                connection,
+                min,
+                max,
+                ..
             } => {
                 let (size, idle) = pool_counts(connection);
                 let in_use = size.saturating_sub(idle);
@@ -265,8 +268,14 @@ mod tests {
         assert_eq!(options.get_min_connections(), Some(5));
         assert_eq!(options.get_max_connections(), Some(7));
         assert_eq!(options.get_acquire_timeout(), Some(Duration::from_secs(30)));
-        assert_eq!(options.get_idle_timeout(), Some(Some(OVERFLOW_IDLE_TIMEOUT)));
-        assert_eq!(options.get_max_lifetime(), Some(Some(Duration::from_secs(3600))));
+        assert_eq!(
+            options.get_idle_timeout(),
+            Some(Some(OVERFLOW_IDLE_TIMEOUT))
+        );
+        assert_eq!(
+            options.get_max_lifetime(),
+            Some(Some(Duration::from_secs(3600)))
+        );
         assert!(options.get_test_before_acquire());
         assert!(!options.get_sqlx_logging());
     }
@@ -283,7 +292,10 @@ mod tests {
         }));
 
         assert_eq!(options.get_max_connections(), Some(1));
-        assert_eq!(options.get_acquire_timeout(), Some(Duration::from_millis(500)));
+        assert_eq!(
+            options.get_acquire_timeout(),
+            Some(Duration::from_millis(500))
+        );
         assert_eq!(options.get_max_lifetime(), Some(None));
         assert!(!options.get_test_before_acquire());
     }

@@ -48,7 +48,9 @@ impl DatabaseUrl {
         };
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let parsed = url::Url::parse(&url).map_err(|_| expected())?;
-            if parsed.host_str().is_none_or(str::is_empty) && !parsed.query().is_some_and(|q| q.contains("host=")) {
+            if parsed.host_str().is_none_or(str::is_empty)
+                && !parsed.query().is_some_and(|q| q.contains("host="))
+            {
                 return Err(expected());
             }
             Backend::Postgres
@@ -118,9 +120,22 @@ mod tests {
 
     #[test]
     fn sqlite_and_postgres_schemes_are_accepted() {
-        assert_eq!(DatabaseUrl::parse("sqlite://grace.db?mode=rwc").unwrap().backend(), Backend::Sqlite);
-        assert_eq!(DatabaseUrl::parse("sqlite::memory:").unwrap().backend(), Backend::Sqlite);
-        assert_eq!(DatabaseUrl::parse("postgres://127.0.0.1/x").unwrap().backend(), Backend::Postgres);
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://grace.db?mode=rwc")
+                .unwrap()
+                .backend(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite::memory:").unwrap().backend(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://127.0.0.1/x")
+                .unwrap()
+                .backend(),
+            Backend::Postgres
+        );
     }
 
     #[test]

@@ -76,26 +76,29 @@ mod tests {
 
     #[test]
     fn dubai_after_local_midnight_is_next_day() {
-        let business_date = calendar(chrono_tz::Asia::Dubai, "00:00").business_date(instant("2025-03-10T20:30:00Z"));
+        let business_date = calendar(chrono_tz::Asia::Dubai, "00:00")
+            .business_date(instant("2025-03-10T20:30:00Z"));
         assert_eq!(business_date, date("2025-03-11"));
     }
 
     #[test]
     fn new_york_evening_is_still_previous_utc_day() {
-        let business_date =
-            calendar(chrono_tz::America::New_York, "00:00").business_date(instant("2025-03-11T02:00:00Z"));
+        let business_date = calendar(chrono_tz::America::New_York, "00:00")
+            .business_date(instant("2025-03-11T02:00:00Z"));
         assert_eq!(business_date, date("2025-03-10"));
     }
 
     #[test]
     fn night_audit_at_five_keeps_yesterday() {
-        let business_date = calendar(chrono_tz::Asia::Dubai, "05:00").business_date(instant("2025-03-10T22:30:00Z"));
+        let business_date = calendar(chrono_tz::Asia::Dubai, "05:00")
+            .business_date(instant("2025-03-10T22:30:00Z"));
         assert_eq!(business_date, date("2025-03-10"));
     }
 
     #[test]
     fn at_business_day_start_the_date_rolls() {
-        let business_date = calendar(chrono_tz::Asia::Dubai, "05:00").business_date(instant("2025-03-11T01:00:00Z"));
+        let business_date = calendar(chrono_tz::Asia::Dubai, "05:00")
+            .business_date(instant("2025-03-11T01:00:00Z"));
         assert_eq!(business_date, date("2025-03-11"));
     }
 
@@ -103,16 +106,31 @@ mod tests {
     fn skipped_local_midnight_does_not_panic() {
         // America/Santiago skipped 00:00-01:00 local on 2025-09-07.
         let santiago = calendar(chrono_tz::America::Santiago, "00:30");
-        assert_eq!(santiago.business_date(instant("2025-09-07T04:00:00Z")), date("2025-09-07"));
-        assert_eq!(santiago.business_date(instant("2025-09-07T03:59:59Z")), date("2025-09-06"));
+        assert_eq!(
+            santiago.business_date(instant("2025-09-07T04:00:00Z")),
+            date("2025-09-07")
+        );
+        assert_eq!(
+            santiago.business_date(instant("2025-09-07T03:59:59Z")),
+            date("2025-09-06")
+        );
     }
 
     #[test]
     fn repeated_hour_follows_the_wall_clock() {
         // New York repeated 01:00-02:00 local on 2025-11-02; both passes are before 02:00.
         let new_york = calendar(chrono_tz::America::New_York, "02:00");
-        assert_eq!(new_york.business_date(instant("2025-11-02T05:30:00Z")), date("2025-11-01"));
-        assert_eq!(new_york.business_date(instant("2025-11-02T06:30:00Z")), date("2025-11-01"));
-        assert_eq!(new_york.business_date(instant("2025-11-02T07:00:00Z")), date("2025-11-02"));
+        assert_eq!(
+            new_york.business_date(instant("2025-11-02T05:30:00Z")),
+            date("2025-11-01")
+        );
+        assert_eq!(
+            new_york.business_date(instant("2025-11-02T06:30:00Z")),
+            date("2025-11-01")
+        );
+        assert_eq!(
+            new_york.business_date(instant("2025-11-02T07:00:00Z")),
+            date("2025-11-02")
+        );
     }
 }

@@ -57,7 +57,11 @@ pub struct EventRejection {
 }
 
 impl EventRejection {
-    pub fn unprocessable(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> EventRejection {
+    pub fn unprocessable(
+        code: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> EventRejection {
         EventRejection {
             status: 422,
             code,
@@ -152,15 +156,25 @@ pub fn read_envelope(value: Value) -> Result<Envelope, EventRejection> {
         }
         _ => (
             EventType::Unknown,
-            Err(EventRejection::invalid("type", "type is required and must be a string")),
+            Err(EventRejection::invalid(
+                "type",
+                "type is required and must be a string",
+            )),
         ),
     };
-    Ok(Envelope { id, event_type, data })
+    Ok(Envelope {
+        id,
+        event_type,
+        data,
+    })
 }
 
 fn read_data(event_type: EventType, data: Option<Value>) -> Result<EventData, EventRejection> {
     let Some(Value::Object(data)) = data else {
-        return Err(EventRejection::invalid("data", "data is required and must be a JSON object"));
+        return Err(EventRejection::invalid(
+            "data",
+            "data is required and must be a JSON object",
+        ));
     };
     match event_type {
         EventType::BookingCreated => read_new_booking(&data).map(EventData::BookingCreated),
@@ -222,7 +236,10 @@ fn read_guest(guest: Option<&Value>) -> Result<Guest, EventRejection> {
 fn read_rates_update(data: &Map<String, Value>) -> Result<RatesUpdate, EventRejection> {
     let room_type = string(data, "room_type", "data.room_type")?;
     let Some(Value::Array(items)) = data.get("rates") else {
-        return Err(EventRejection::invalid("data.rates", "rates is required and must be a JSON array"));
+        return Err(EventRejection::invalid(
+            "data.rates",
+            "rates is required and must be a JSON array",
+        ));
     };
     if items.is_empty() || items.len() > MAX_RATES_PER_EVENT {
         return Err(EventRejection::invalid(
@@ -259,7 +276,10 @@ fn read_rate(index: usize, item: &Value) -> Result<RateInput, EventRejection> {
         EventRejection::unprocessable(
             "invalid_date",
             field("date"),
-            format!("{:?} is not a valid date: expected a plain YYYY-MM-DD date", shorten(&date_text)),
+            format!(
+                "{:?} is not a valid date: expected a plain YYYY-MM-DD date",
+                shorten(&date_text)
+            ),
         )
     })?;
     let amount = item
@@ -275,21 +295,35 @@ fn read_rate(index: usize, item: &Value) -> Result<RateInput, EventRejection> {
             ));
         }
     };
-    Ok(RateInput { date, amount, available })
+    Ok(RateInput {
+        date,
+        amount,
+        available,
+    })
 }
 
 fn string(object: &Map<String, Value>, key: &str, field: &str) -> Result<String, EventRejection> {
     match object.get(key) {
         Some(Value::String(value)) => Ok(value.clone()),
-        _ => Err(EventRejection::invalid(field, format!("{key} is required and must be a string"))),
+        _ => Err(EventRejection::invalid(
+            field,
+            format!("{key} is required and must be a string"),
+        )),
     }
 }
 
-fn optional_string(object: &Map<String, Value>, key: &str, field: &str) -> Result<Option<String>, EventRejection> {
+fn optional_string(
+    object: &Map<String, Value>,
+    key: &str,
+    field: &str,
+) -> Result<Option<String>, EventRejection> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(value)) if value.chars().count() <= 320 => Ok(Some(value.clone())),
-        _ => Err(EventRejection::invalid(field, format!("{key} must be a string of at most 320 characters"))),
+        _ => Err(EventRejection::invalid(
+            field,
+            format!("{key} must be a string of at most 320 characters"),
+        )),
     }
 }
 
@@ -301,10 +335,12 @@ fn printable_ascii(
     field: &str,
     max_chars: usize,
 ) -> Result<String, EventRejection> {
-    let expected = format!("{key} is required: 1 to {max_chars} printable ASCII characters without spaces");
+    let expected =
+        format!("{key} is required: 1 to {max_chars} printable ASCII characters without spaces");
     match object.get(key) {
         Some(Value::String(value))
-            if (1..=max_chars).contains(&value.len()) && value.bytes().all(|byte| (0x21..=0x7E).contains(&byte)) =>
+            if (1..=max_chars).contains(&value.len())
+                && value.bytes().all(|byte| (0x21..=0x7E).contains(&byte)) =>
         {
             Ok(value.clone())
         }
@@ -330,7 +366,12 @@ mod tests {
 
     #[test]
     fn envelope_without_id_is_not_recorded() {
-        for body in [json!([]), json!({"type": "booking.created"}), json!({"id": "has space"}), json!({"id": ""})] {
+        for body in [
+            json!([]),
+            json!({"type": "booking.created"}),
+            json!({"id": "has space"}),
+            json!({"id": ""}),
+        ] {
             assert!(read_envelope(body).is_err());
         }
         let too_long = "x".repeat(129);
@@ -339,7 +380,8 @@ mod tests {
 
     #[test]
     fn unknown_type_is_recorded_rejection() {
-        let envelope = read_envelope(json!({"id": "evt_1", "type": "room.painted", "data": {}})).unwrap();
+        let envelope =
+            read_envelope(json!({"id": "evt_1", "type": "room.painted", "data": {}})).unwrap();
         assert_eq!(envelope.event_type, EventType::Unknown);
         assert_eq!(envelope.data.unwrap_err().code, "unknown_event_type");
     }
@@ -375,9 +417,15 @@ mod tests {
             {"date": "2026-12-10", "amount": "1.00", "available": 1},
             {"date": "2026-12-10", "amount": "2.00", "available": 1}
         ]));
-        assert_eq!(duplicate.unwrap_err().field.as_deref(), Some("data.rates[1].date"));
+        assert_eq!(
+            duplicate.unwrap_err().field.as_deref(),
+            Some("data.rates[1].date")
+        );
         let negative = read(json!([{"date": "2026-12-10", "amount": "1.00", "available": -1}]));
-        assert_eq!(negative.unwrap_err().field.as_deref(), Some("data.rates[0].available"));
+        assert_eq!(
+            negative.unwrap_err().field.as_deref(),
+            Some("data.rates[0].available")
+        );
         let bad_date = read(json!([{"date": "2026-02-30", "amount": "1.00", "available": 1}]));
         assert_eq!(bad_date.unwrap_err().code, "invalid_date");
     }

@@ -71,10 +71,18 @@ impl Currency {
         let text = match value {
             Value::String(text) => text.clone(),
             Value::Number(number) => number.to_string(),
-            _ => return Err("must be a decimal string such as \"450.00\" or a JSON number".to_owned()),
+            _ => {
+                return Err(
+                    "must be a decimal string such as \"450.00\" or a JSON number".to_owned(),
+                );
+            }
         };
-        let decimal = Decimal::from_str(&text)
-            .map_err(|_| format!("{:?} is not a decimal amount such as \"450.00\"", super::stay::shorten(&text)))?;
+        let decimal = Decimal::from_str(&text).map_err(|_| {
+            format!(
+                "{:?} is not a decimal amount such as \"450.00\"",
+                super::stay::shorten(&text)
+            )
+        })?;
 
         if decimal.is_sign_negative() && !decimal.is_zero() {
             return Err(format!("{text} is negative; amounts must be 0 or more"));
@@ -86,7 +94,9 @@ impl Currency {
             ));
         }
         if decimal > Decimal::from(MAX_NIGHTLY_AMOUNT) {
-            return Err(format!("{text} is above the maximum of {MAX_NIGHTLY_AMOUNT}"));
+            return Err(format!(
+                "{text} is above the maximum of {MAX_NIGHTLY_AMOUNT}"
+            ));
         }
 
         let minor = decimal * Decimal::from(10_i64.pow(self.minor_units));
@@ -123,7 +133,10 @@ mod tests {
         assert_eq!(aed.parse_amount(&json!("129.00")), Ok(12900));
         assert_eq!(aed.parse_amount(&json!("129.5")), Ok(12950));
         assert_eq!(aed.parse_amount(&json!("129.000")), Ok(12900));
-        assert_eq!(aed.parse_amount(&serde_json::from_str::<Value>("129.99").unwrap()), Ok(12999));
+        assert_eq!(
+            aed.parse_amount(&serde_json::from_str::<Value>("129.99").unwrap()),
+            Ok(12999)
+        );
         assert_eq!(aed.parse_amount(&json!(0)), Ok(0));
     }
 
@@ -132,7 +145,10 @@ mod tests {
         let aed = Currency::new("AED");
         assert!(aed.parse_amount(&json!("-1.00")).is_err());
         assert!(aed.parse_amount(&json!("129.005")).is_err());
-        assert!(aed.parse_amount(&serde_json::from_str::<Value>("1e400").unwrap()).is_err());
+        assert!(
+            aed.parse_amount(&serde_json::from_str::<Value>("1e400").unwrap())
+                .is_err()
+        );
         assert!(aed.parse_amount(&json!("10000000000")).is_err());
         assert!(aed.parse_amount(&json!(null)).is_err());
         assert!(aed.parse_amount(&json!("NaN")).is_err());

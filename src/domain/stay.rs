@@ -18,7 +18,9 @@ impl Stay {
     /// The nights of the stay, check-in included and check-out excluded.
     pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + use<> {
         let check_out = self.check_out;
-        self.check_in.iter_days().take_while(move |date| *date < check_out)
+        self.check_in
+            .iter_days()
+            .take_while(move |date| *date < check_out)
     }
 }
 
@@ -61,7 +63,10 @@ impl StayErrorCode {
     /// Whether the input could not be read at all (400 on a query string),
     /// rather than read and found to break a rule (422).
     pub fn is_unreadable(self) -> bool {
-        matches!(self, StayErrorCode::MissingParameter | StayErrorCode::InvalidDate)
+        matches!(
+            self,
+            StayErrorCode::MissingParameter | StayErrorCode::InvalidDate
+        )
     }
 }
 
@@ -69,7 +74,11 @@ impl StayRules {
     /// Parses and checks a stay given as raw text, in this order: both dates
     /// present, both readable, check-in not before the business date,
     /// check-out after check-in, and no longer than MAX_STAY_NIGHTS.
-    pub fn validate(&self, check_in: Option<&str>, check_out: Option<&str>) -> Result<Stay, StayError> {
+    pub fn validate(
+        &self,
+        check_in: Option<&str>,
+        check_out: Option<&str>,
+    ) -> Result<Stay, StayError> {
         let check_in_text = self.require("check_in", check_in)?;
         let check_out_text = self.require("check_out", check_out)?;
         let check_in = self.parse_date("check_in", check_in_text)?;
@@ -97,7 +106,10 @@ impl StayRules {
             });
         }
 
-        let stay = Stay { check_in, check_out };
+        let stay = Stay {
+            check_in,
+            check_out,
+        };
         if stay.nights() > i64::from(self.max_stay_nights) {
             return Err(StayError {
                 code: StayErrorCode::StayTooLong,
@@ -115,7 +127,11 @@ impl StayRules {
         Ok(stay)
     }
 
-    fn require<'a>(&self, field: &'static str, value: Option<&'a str>) -> Result<&'a str, StayError> {
+    fn require<'a>(
+        &self,
+        field: &'static str,
+        value: Option<&'a str>,
+    ) -> Result<&'a str, StayError> {
         value.ok_or_else(|| StayError {
             code: StayErrorCode::MissingParameter,
             field,
@@ -202,7 +218,15 @@ mod tests {
     #[test]
     fn plain_dates_only() {
         assert!(parse_plain_date("2025-03-11").is_some());
-        for bad in ["2025-3-11", "2025-03-11T00:00:00+04:00", "20250311", "2025-02-30", "+2025-03-11", "", "２０２５-03-11"] {
+        for bad in [
+            "2025-3-11",
+            "2025-03-11T00:00:00+04:00",
+            "20250311",
+            "2025-02-30",
+            "+2025-03-11",
+            "",
+            "２０２５-03-11",
+        ] {
             assert_eq!(parse_plain_date(bad), None, "{bad:?}");
         }
     }
@@ -220,16 +244,30 @@ mod tests {
     #[test]
     fn rules_in_order() {
         assert_eq!(code("2025-03-11", "2025-03-12"), Ok(1));
-        assert_eq!(code("2025-03-10", "2025-03-12"), Err(StayErrorCode::CheckInInPast));
-        assert_eq!(code("2025-03-12", "2025-03-12"), Err(StayErrorCode::CheckOutNotAfterCheckIn));
-        assert_eq!(code("2025-03-12", "2025-03-11"), Err(StayErrorCode::CheckOutNotAfterCheckIn));
+        assert_eq!(
+            code("2025-03-10", "2025-03-12"),
+            Err(StayErrorCode::CheckInInPast)
+        );
+        assert_eq!(
+            code("2025-03-12", "2025-03-12"),
+            Err(StayErrorCode::CheckOutNotAfterCheckIn)
+        );
+        assert_eq!(
+            code("2025-03-12", "2025-03-11"),
+            Err(StayErrorCode::CheckOutNotAfterCheckIn)
+        );
         assert_eq!(code("2025-03-11", "2025-04-10"), Ok(30));
-        assert_eq!(code("2025-03-11", "2025-04-11"), Err(StayErrorCode::StayTooLong));
+        assert_eq!(
+            code("2025-03-11", "2025-04-11"),
+            Err(StayErrorCode::StayTooLong)
+        );
     }
 
     #[test]
     fn past_check_in_names_business_date_and_zone() {
-        let error = rules().validate(Some("2025-03-10"), Some("2025-03-12")).unwrap_err();
+        let error = rules()
+            .validate(Some("2025-03-10"), Some("2025-03-12"))
+            .unwrap_err();
         assert!(error.message.contains("2025-03-11"), "{}", error.message);
         assert!(error.message.contains("Asia/Dubai"), "{}", error.message);
     }

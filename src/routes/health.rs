@@ -54,8 +54,14 @@ pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         },
     });
 
-    let status = if reachable { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    Ok(HttpResponse::build(status).content_type(mime_json()).body(body.to_string()))
+    let status = if reachable {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Ok(HttpResponse::build(status)
+        .content_type(mime_json())
+        .body(body.to_string()))
 }
 
 fn budget_json(backend: Backend, budget: Option<Budget>) -> Value {

@@ -6,8 +6,8 @@ pub mod metrics;
 pub mod rates;
 pub mod webhook;
 
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::error::ApiError;
 
@@ -31,7 +31,10 @@ pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        format!("{} is not allowed on {path}; use {allowed}", request.method()),
+        format!(
+            "{} is not allowed on {path}; use {allowed}",
+            request.method()
+        ),
     )
     .error_response()
 }

@@ -17,7 +17,10 @@ use crate::store::rates::{Offer, RatesLookup};
 /// Most guests a query may ask for; larger values are `invalid_guests`.
 const MAX_GUESTS: u32 = 1000;
 
-pub async fn rates(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn rates(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let params = QueryParams::parse(request.query_string()).map_err(query_error)?;
     let guests = parse_guests(params.get("guests"));
 
@@ -92,7 +95,10 @@ fn parse_guests(value: Option<&str>) -> Result<Option<u32>, ApiError> {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_guests",
-            format!("guests {:?} is not valid: expected a whole number from 1 to {MAX_GUESTS}", shorten(text)),
+            format!(
+                "guests {:?} is not valid: expected a whole number from 1 to {MAX_GUESTS}",
+                shorten(text)
+            ),
         )
         .with_field("guests")
     })

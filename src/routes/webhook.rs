@@ -39,7 +39,9 @@ pub async fn webhook(
     };
     ask(&state.auth, verification, state.limits.actor_timeout)
         .await?
-        .map_err(|error| ApiError::new(StatusCode::UNAUTHORIZED, error.code.as_str(), error.message))?;
+        .map_err(|error| {
+            ApiError::new(StatusCode::UNAUTHORIZED, error.code.as_str(), error.message)
+        })?;
     let source_timestamp = verified_timestamp(&request);
 
     let json = parse_json(&body)?;
@@ -66,7 +68,11 @@ pub async fn webhook(
         .map_err(db_failure)?;
 
     if outcome.replayed && outcome.body_differs {
-        tracing::warn!(event_id, event_type, "a known event id arrived with a different body; replaying the first outcome");
+        tracing::warn!(
+            event_id,
+            event_type,
+            "a known event id arrived with a different body; replaying the first outcome"
+        );
     }
     if outcome.skipped_stale > 0 {
         metrics::record_skipped_stale(outcome.skipped_stale);
@@ -77,7 +83,13 @@ pub async fn webhook(
         (false, _) => "rejected",
     };
     metrics::record_event(event_type, result);
-    tracing::info!(event_id, event_type, status = outcome.status, result, "webhook event processed");
+    tracing::info!(
+        event_id,
+        event_type,
+        status = outcome.status,
+        result,
+        "webhook event processed"
+    );
 
     let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = HttpResponse::build(status);
@@ -90,7 +102,11 @@ pub async fn webhook(
 
 /// Reads the body with the limit enforced first from Content-Length, then
 /// while reading, so an oversized body is never buffered whole.
-async fn read_limited_body(request: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Bytes, ApiError> {
+async fn read_limited_body(
+    request: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -110,7 +126,11 @@ async fn read_limited_body(request: &HttpRequest, mut payload: web::Payload, lim
     let mut body = BytesMut::with_capacity(declared.map_or(8 * 1024, |length| length as usize));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|error| {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", format!("the body could not be read: {error}"))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                format!("the body could not be read: {error}"),
+            )
         })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
@@ -128,7 +148,10 @@ fn reject_content_encoding(request: &HttpRequest) -> Result<(), ApiError> {
         .get_all(CONTENT_ENCODING)
         .map(|value| value.as_bytes().trim_ascii())
         .collect();
-    if encodings.iter().all(|encoding| encoding.eq_ignore_ascii_case(b"identity")) {
+    if encodings
+        .iter()
+        .all(|encoding| encoding.eq_ignore_ascii_case(b"identity"))
+    {
         return Ok(());
     }
     Err(ApiError::new(
@@ -157,13 +180,21 @@ fn verified_timestamp(request: &HttpRequest) -> i64 {
 
 fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
     if body.trim_ascii().is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", "the body is empty: expected a JSON event"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "the body is empty: expected a JSON event",
+        ));
     }
     crate::json::parse_strict(body).map_err(|error| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_json",
-            format!("the body is not valid JSON: {error} (line {}, column {})", error.line(), error.column()),
+            format!(
+                "the body is not valid JSON: {error} (line {}, column {})",
+                error.line(),
+                error.column()
+            ),
         )
     })
 }

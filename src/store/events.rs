@@ -7,7 +7,9 @@
 //! outcome back instead of a second application.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait,
+};
 use serde_json::json;
 
 use super::property::PropertyInfo;
@@ -22,9 +24,17 @@ const MAX_ATTEMPTS: u32 = 3;
 /// An event whose input has been read and whose dates have been checked.
 #[derive(Clone, Debug)]
 pub enum Command {
-    CreateBooking { booking: NewBooking, stay: Stay },
-    CancelBooking { reference: String },
-    UpdateRates { update: RatesUpdate, source_timestamp: i64 },
+    CreateBooking {
+        booking: NewBooking,
+        stay: Stay,
+    },
+    CancelBooking {
+        reference: String,
+    },
+    UpdateRates {
+        update: RatesUpdate,
+        source_timestamp: i64,
+    },
 }
 
 /// What one delivery of an event is answered with.
@@ -82,11 +92,16 @@ async fn process_once(
 
     let result = match command {
         Err(rejection) => Ok(Applied::rejected(rejection.clone())),
-        Ok(Command::CreateBooking { booking, stay }) => create_booking(&transaction, property, delivery, booking, *stay).await,
-        Ok(Command::CancelBooking { reference }) => cancel_booking(&transaction, property, delivery, reference).await,
-        Ok(Command::UpdateRates { update, source_timestamp }) => {
-            update_rates(&transaction, property, update, *source_timestamp).await
+        Ok(Command::CreateBooking { booking, stay }) => {
+            create_booking(&transaction, property, delivery, booking, *stay).await
         }
+        Ok(Command::CancelBooking { reference }) => {
+            cancel_booking(&transaction, property, delivery, reference).await
+        }
+        Ok(Command::UpdateRates {
+            update,
+            source_timestamp,
+        }) => update_rates(&transaction, property, update, *source_timestamp).await,
     };
     let applied = match result {
         Ok(applied) => applied,
@@ -96,7 +111,13 @@ async fn process_once(
         }
     };
 
-    store_outcome(&transaction, delivery.event_id, applied.status, &applied.body).await?;
+    store_outcome(
+        &transaction,
+        delivery.event_id,
+        applied.status,
+        &applied.body,
+    )
+    .await?;
     transaction.commit().await?;
     Ok(EventOutcome {
         status: applied.status,
@@ -137,7 +158,10 @@ impl Applied {
 }
 
 /// Inserts the inbox row; `false` when the event id is already there.
-async fn insert_inbox_row(transaction: &DatabaseTransaction, delivery: &Delivery<'_>) -> Result<bool, DbErr> {
+async fn insert_inbox_row(
+    transaction: &DatabaseTransaction,
+    delivery: &Delivery<'_>,
+) -> Result<bool, DbErr> {
     let result = transaction
         .execute_raw(statement(
             transaction.get_database_backend(),
@@ -154,7 +178,12 @@ async fn insert_inbox_row(transaction: &DatabaseTransaction, delivery: &Delivery
     Ok(result.rows_affected() == 1)
 }
 
-async fn store_outcome(transaction: &DatabaseTransaction, event_id: &str, status: u16, body: &str) -> Result<(), DbErr> {
+async fn store_outcome(
+    transaction: &DatabaseTransaction,
+    event_id: &str,
+    status: u16,
+    body: &str,
+) -> Result<(), DbErr> {
     transaction
         .execute_raw(statement(
             transaction.get_database_backend(),
@@ -167,7 +196,10 @@ async fn store_outcome(transaction: &DatabaseTransaction, event_id: &str, status
 
 /// Returns the stored outcome of an event id seen before: 200 when the first
 /// outcome was a success, else the first status, with the first body.
-async fn replay(connection: &DatabaseConnection, delivery: &Delivery<'_>) -> Result<EventOutcome, DbErr> {
+async fn replay(
+    connection: &DatabaseConnection,
+    delivery: &Delivery<'_>,
+) -> Result<EventOutcome, DbErr> {
     let row = connection
         .query_one_raw(statement(
             connection.get_database_backend(),
@@ -175,12 +207,18 @@ async fn replay(connection: &DatabaseConnection, delivery: &Delivery<'_>) -> Res
             vec![delivery.event_id.into()],
         ))
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("webhook event {} vanished", delivery.event_id)))?;
+        .ok_or_else(|| {
+            DbErr::RecordNotFound(format!("webhook event {} vanished", delivery.event_id))
+        })?;
 
     let first_status: i32 = row.try_get_by_index(0)?;
     let body: String = row.try_get_by_index(1)?;
     let first_sha256: String = row.try_get_by_index(2)?;
-    let status = if (200..300).contains(&first_status) { 200 } else { first_status as u16 };
+    let status = if (200..300).contains(&first_status) {
+        200
+    } else {
+        first_status as u16
+    };
     Ok(EventOutcome {
         status,
         body,
@@ -220,7 +258,10 @@ fn unknown_room_type(code: &str) -> EventRejection {
     EventRejection::unprocessable(
         "unknown_room_type",
         "data.room_type",
-        format!("room type {:?} does not exist at this property", crate::domain::stay::shorten(code)),
+        format!(
+            "room type {:?} does not exist at this property",
+            crate::domain::stay::shorten(code)
+        ),
     )
 }
 
@@ -243,12 +284,16 @@ async fn create_booking(
         return Ok(Applied::rejected(EventRejection {
             status: 409,
             code: "duplicate_reference",
-            message: format!("a booking with reference {} already exists", booking.reference),
+            message: format!(
+                "a booking with reference {} already exists",
+                booking.reference
+            ),
             field: Some("data.reference".to_owned()),
         }));
     }
 
-    let Some(room_type) = find_room_type(transaction, property.id, &booking.room_type).await? else {
+    let Some(room_type) = find_room_type(transaction, property.id, &booking.room_type).await?
+    else {
         return Ok(Applied::rejected(unknown_room_type(&booking.room_type)));
     };
     if booking.guests as i32 > room_type.max_guests {
@@ -267,7 +312,10 @@ async fn create_booking(
         return Ok(Applied::rejected(EventRejection {
             status: 409,
             code: "no_availability",
-            message: format!("room type {} has no free unit or no rate on {night}", booking.room_type),
+            message: format!(
+                "room type {} has no free unit or no rate on {night}",
+                booking.room_type
+            ),
             field: None,
         }));
     }
@@ -275,7 +323,17 @@ async fn create_booking(
     take_units(transaction, room_type.id, stay).await?;
     let booking_id = uuid::Uuid::new_v4().to_string();
     let total_minor: i64 = nights.iter().map(|night| night.amount_minor).sum();
-    insert_booking(transaction, property, delivery, &booking_id, room_type.id, booking, stay, total_minor).await?;
+    insert_booking(
+        transaction,
+        property,
+        delivery,
+        &booking_id,
+        room_type.id,
+        booking,
+        stay,
+        total_minor,
+    )
+    .await?;
     insert_booking_nights(transaction, backend, &booking_id, &nights).await?;
 
     let body = booking_body(
@@ -285,7 +343,10 @@ async fn create_booking(
         &booking.room_type,
         stay,
         booking.guests as i32,
-        &nights.iter().map(|night| (night.date, night.amount_minor)).collect::<Vec<_>>(),
+        &nights
+            .iter()
+            .map(|night| (night.date, night.amount_minor))
+            .collect::<Vec<_>>(),
         total_minor,
         property,
     );
@@ -301,7 +362,11 @@ struct NightRow {
 /// Reads the stay's nights in date order, locking them on PostgreSQL so a
 /// concurrent booking waits instead of taking the same unit. The fixed date
 /// order means two bookings never lock in opposite orders.
-async fn lock_nights(transaction: &DatabaseTransaction, room_type_id: i32, stay: Stay) -> Result<Vec<NightRow>, DbErr> {
+async fn lock_nights(
+    transaction: &DatabaseTransaction,
+    room_type_id: i32,
+    stay: Stay,
+) -> Result<Vec<NightRow>, DbErr> {
     let backend = transaction.get_database_backend();
     let sql = format!(
         "SELECT date, amount_minor, available FROM nightly_rate \
@@ -312,7 +377,11 @@ async fn lock_nights(transaction: &DatabaseTransaction, room_type_id: i32, stay:
         .query_all_raw(statement(
             backend,
             sql,
-            vec![room_type_id.into(), stay.check_in.into(), stay.check_out.into()],
+            vec![
+                room_type_id.into(),
+                stay.check_in.into(),
+                stay.check_out.into(),
+            ],
         ))
         .await?;
     rows.into_iter()
@@ -339,13 +408,21 @@ fn first_unsellable_night(nights: &[NightRow], stay: Stay) -> Option<NaiveDate> 
 /// constraint make overselling impossible even if the rows were not locked;
 /// a row count short of the nights means a concurrent writer won, and the
 /// whole transaction is retried.
-async fn take_units(transaction: &DatabaseTransaction, room_type_id: i32, stay: Stay) -> Result<(), DbErr> {
+async fn take_units(
+    transaction: &DatabaseTransaction,
+    room_type_id: i32,
+    stay: Stay,
+) -> Result<(), DbErr> {
     let result = transaction
         .execute_raw(statement(
             transaction.get_database_backend(),
             "UPDATE nightly_rate SET available = available - 1 \
              WHERE room_type_id = $1 AND date >= $2 AND date < $3 AND available > 0",
-            vec![room_type_id.into(), stay.check_in.into(), stay.check_out.into()],
+            vec![
+                room_type_id.into(),
+                stay.check_in.into(),
+                stay.check_out.into(),
+            ],
         ))
         .await?;
     if result.rows_affected() != stay.nights() as u64 {
@@ -398,7 +475,8 @@ async fn insert_booking_nights(
     booking_id: &str,
     nights: &[NightRow],
 ) -> Result<(), DbErr> {
-    let mut sql = String::from("INSERT INTO booking_night (booking_id, date, amount_minor) VALUES ");
+    let mut sql =
+        String::from("INSERT INTO booking_night (booking_id, date, amount_minor) VALUES ");
     let mut values = vec![booking_id.into()];
     for (index, night) in nights.iter().enumerate() {
         if index > 0 {
@@ -409,7 +487,9 @@ async fn insert_booking_nights(
         values.push(night.date.into());
         values.push(night.amount_minor.into());
     }
-    transaction.execute_raw(statement(backend, sql, values)).await?;
+    transaction
+        .execute_raw(statement(backend, sql, values))
+        .await?;
     Ok(())
 }
 
@@ -480,12 +560,27 @@ async fn cancel_booking(
     let total_minor: i64 = row.try_get_by_index(7)?;
 
     if status == "confirmed" {
-        release_units(transaction, &booking_id, room_type_id, stay, delivery.received_at).await?;
+        release_units(
+            transaction,
+            &booking_id,
+            room_type_id,
+            stay,
+            delivery.received_at,
+        )
+        .await?;
     }
 
     let nightly = booking_nights(transaction, &booking_id).await?;
     let body = booking_body(
-        &booking_id, reference, "cancelled", &room_type, stay, guests, &nightly, total_minor, property,
+        &booking_id,
+        reference,
+        "cancelled",
+        &room_type,
+        stay,
+        guests,
+        &nightly,
+        total_minor,
+        property,
     );
     Ok(Applied::ok(200, body))
 }
@@ -513,14 +608,21 @@ async fn release_units(
                 backend,
                 "UPDATE nightly_rate SET available = available + 1 \
                  WHERE room_type_id = $1 AND date >= $2 AND date < $3",
-                vec![room_type_id.into(), stay.check_in.into(), stay.check_out.into()],
+                vec![
+                    room_type_id.into(),
+                    stay.check_in.into(),
+                    stay.check_out.into(),
+                ],
             ))
             .await?;
     }
     Ok(())
 }
 
-async fn booking_nights(transaction: &DatabaseTransaction, booking_id: &str) -> Result<Vec<(NaiveDate, i64)>, DbErr> {
+async fn booking_nights(
+    transaction: &DatabaseTransaction,
+    booking_id: &str,
+) -> Result<Vec<(NaiveDate, i64)>, DbErr> {
     let rows = transaction
         .query_all_raw(statement(
             transaction.get_database_backend(),
@@ -571,7 +673,12 @@ async fn update_rates(
             sql.push_str(", ");
         }
         let base = values.len();
-        sql.push_str(&format!("($1, ${}, ${}, ${}, $2)", base + 1, base + 2, base + 3));
+        sql.push_str(&format!(
+            "($1, ${}, ${}, ${}, $2)",
+            base + 1,
+            base + 2,
+            base + 3
+        ));
         values.push((*date).into());
         values.push((*amount_minor).into());
         values.push((*available).into());
@@ -602,7 +709,10 @@ fn is_retryable(error: &DbErr) -> bool {
     if let DbErr::Custom(message) = error {
         return message == CONCURRENT_UPDATE;
     }
-    if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+    if matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
         return true;
     }
     let text = error.to_string();

@@ -15,7 +15,9 @@ pub struct PropertyInfo {
 
 /// Loads the property, `None` on an empty database. grace serves one
 /// property per database; with several, the one created first is used.
-pub async fn load_property<C: ConnectionTrait>(connection: &C) -> Result<Option<PropertyInfo>, DbErr> {
+pub async fn load_property<C: ConnectionTrait>(
+    connection: &C,
+) -> Result<Option<PropertyInfo>, DbErr> {
     let backend = connection.get_database_backend();
     let row = connection
         .query_one_raw(statement(

@@ -48,7 +48,11 @@ pub async fn find_offers<C: ConnectionTrait>(
     guests: Option<u32>,
 ) -> Result<RatesLookup, DbErr> {
     let mut sql = RATES_SQL.to_owned();
-    let mut values = vec![property_id.into(), stay.check_in.into(), stay.check_out.into()];
+    let mut values = vec![
+        property_id.into(),
+        stay.check_in.into(),
+        stay.check_out.into(),
+    ];
     if let Some(code) = room_type {
         sql.push_str(" AND rt.code = $4");
         values.push(code.into());
@@ -90,6 +94,8 @@ pub async fn find_offers<C: ConnectionTrait>(
     }
     offers.extend(current.filter(|offer| offer.nightly.len() == nights));
 
-    offers.retain(|offer| offer.available > 0 && guests.is_none_or(|guests| offer.max_guests >= guests as i32));
+    offers.retain(|offer| {
+        offer.available > 0 && guests.is_none_or(|guests| offer.max_guests >= guests as i32)
+    });
     Ok(RatesLookup::Offers(offers))
 }

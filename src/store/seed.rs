@@ -26,9 +26,14 @@ const ROWS_PER_INSERT: usize = 200;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum SeedOutcome {
-    Seeded { nights: u32, room_types: usize },
+    Seeded {
+        nights: u32,
+        room_types: usize,
+    },
     /// The database already has a property, so nothing was written.
-    AlreadyHasProperty { code: String },
+    AlreadyHasProperty {
+        code: String,
+    },
 }
 
 /// Loads the demo data set into an empty database, in one transaction. The
@@ -43,7 +48,11 @@ pub async fn seed_demo(
     let backend = transaction.get_database_backend();
 
     let existing = transaction
-        .query_one_raw(statement(backend, "SELECT code FROM property ORDER BY id LIMIT 1", vec![]))
+        .query_one_raw(statement(
+            backend,
+            "SELECT code FROM property ORDER BY id LIMIT 1",
+            vec![],
+        ))
         .await?;
     if let Some(row) = existing {
         transaction.rollback().await?;

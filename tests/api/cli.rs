@@ -7,7 +7,14 @@ fn sign_prints_the_two_headers() {
     let body = br#"{"hotel_id":"H-TEST-1","rate":"129.00"}"#;
 
     let (code, stdout, stderr) = run_grace(
-        &["sign", "--timestamp", "1700000000", "--secret-env", "VECTOR_SECRET", "-"],
+        &[
+            "sign",
+            "--timestamp",
+            "1700000000",
+            "--secret-env",
+            "VECTOR_SECRET",
+            "-",
+        ],
         &[("VECTOR_SECRET", "test-secret-not-real")],
         Some(body),
     );
@@ -34,7 +41,11 @@ fn sign_reads_a_file_and_needs_a_secret() {
     assert_eq!(stdout.lines().count(), 2);
     assert!(stdout.contains(&grace::signature::sign(b"s", "5", b"{}")));
 
-    let (code, _, stderr) = run_grace(&["sign", "--secret-env", "UNSET_SECRET_VARIABLE", "-"], &[], Some(b"{}"));
+    let (code, _, stderr) = run_grace(
+        &["sign", "--secret-env", "UNSET_SECRET_VARIABLE", "-"],
+        &[],
+        Some(b"{}"),
+    );
     assert_eq!(code, 2);
     assert!(stderr.contains("UNSET_SECRET_VARIABLE"), "{stderr}");
 }
@@ -42,7 +53,11 @@ fn sign_reads_a_file_and_needs_a_secret() {
 #[actix_web::test]
 async fn seed_refuses_a_database_with_a_property() {
     let database = TestDatabase::create(Backend::Postgres).await;
-    let env = [("DATABASE_URL", database.url.as_str()), ("GRACE_ENV", "production"), ("HMAC_SECRET", crate::helpers::SECRET)];
+    let env = [
+        ("DATABASE_URL", database.url.as_str()),
+        ("GRACE_ENV", "production"),
+        ("HMAC_SECRET", crate::helpers::SECRET),
+    ];
 
     let (first, _, first_log) = run_grace(&["seed", "--demo"], &env, None);
     let (second, _, second_log) = run_grace(&["seed", "--demo"], &env, None);
@@ -90,7 +105,11 @@ async fn budget_of(num_workers: &str) -> (String, serde_json::Value) {
         .json()
         .await
         .unwrap();
-    assert_eq!(process.terminate(), Some(0), "a SIGTERM that drains exits 0");
+    assert_eq!(
+        process.terminate(),
+        Some(0),
+        "a SIGTERM that drains exits 0"
+    );
     (process.log(), health)
 }
 
@@ -104,7 +123,9 @@ fn server_limit() -> (u64, u64) {
         .output()
         .expect("psql runs");
     let text = String::from_utf8(output.stdout).unwrap();
-    let mut parts = text.split_whitespace().map(|part| part.parse::<u64>().unwrap());
+    let mut parts = text
+        .split_whitespace()
+        .map(|part| part.parse::<u64>().unwrap());
     (parts.next().unwrap(), parts.next().unwrap())
 }
 
@@ -120,7 +141,14 @@ async fn twenty_workers_log_the_budget_error() {
         .find(|line| line.contains("ERROR") && line.contains("connection budget"))
         .unwrap_or_else(|| panic!("no budget error line in:\n{log}"));
     let percent = format!("{:.1} %", 140.0 / limit as f64 * 100.0);
-    for expected in ["140", &limit.to_string(), &percent, "NUM_WORKERS", "max_connections", "PgBouncer"] {
+    for expected in [
+        "140",
+        &limit.to_string(),
+        &percent,
+        "NUM_WORKERS",
+        "max_connections",
+        "PgBouncer",
+    ] {
         assert!(line.contains(expected), "{expected:?} missing from {line}");
     }
     assert_eq!(health["budget"]["planned"], 140);
@@ -135,13 +163,21 @@ async fn twelve_workers_log_the_budget_warning() {
     let (log, health) = budget_of("12").await;
 
     let ratio = 84.0 / limit as f64;
-    let line = log.lines().find(|line| line.contains("connection budget") && line.contains("84"));
+    let line = log
+        .lines()
+        .find(|line| line.contains("connection budget") && line.contains("84"));
     if ratio > 1.0 {
         assert!(line.is_some_and(|line| line.contains("ERROR")), "{log}");
     } else if ratio > 0.8 {
         let line = line.unwrap_or_else(|| panic!("no budget warning in:\n{log}"));
         assert!(line.contains("WARN"), "{line}");
-        for expected in ["84", &limit.to_string(), "NUM_WORKERS", "max_connections", "PgBouncer"] {
+        for expected in [
+            "84",
+            &limit.to_string(),
+            "NUM_WORKERS",
+            "max_connections",
+            "PgBouncer",
+        ] {
             assert!(line.contains(expected), "{expected:?} missing from {line}");
         }
     }

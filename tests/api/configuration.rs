@@ -29,14 +29,21 @@ fn invalid_values_exit_2_naming_variable_and_value() {
     for (variable, value) in cases {
         let (code, _, stderr) = run_grace(&["serve"], &[(variable, value)], None);
         assert_eq!(code, 2, "{variable}={value}: {stderr}");
-        assert!(stderr.contains(variable), "{variable} missing from {stderr:?}");
+        assert!(
+            stderr.contains(variable),
+            "{variable} missing from {stderr:?}"
+        );
         assert!(stderr.contains(value), "{value} missing from {stderr:?}");
     }
 }
 
 #[test]
 fn missing_config_dir_exits_2() {
-    let (code, _, stderr) = run_grace(&["serve"], &[("GRACE_CONFIG_DIR", "/nonexistent/grace-config")], None);
+    let (code, _, stderr) = run_grace(
+        &["serve"],
+        &[("GRACE_CONFIG_DIR", "/nonexistent/grace-config")],
+        None,
+    );
 
     assert_eq!(code, 2);
     assert!(stderr.contains("GRACE_CONFIG_DIR"), "{stderr}");
@@ -50,7 +57,11 @@ fn production_needs_a_long_secret_and_never_prints_it() {
     assert!(stderr.contains("HMAC_SECRET"), "{stderr}");
 
     let short = "short-secret-value";
-    let (code, _, stderr) = run_grace(&["serve"], &[("GRACE_ENV", "production"), ("HMAC_SECRET", short)], None);
+    let (code, _, stderr) = run_grace(
+        &["serve"],
+        &[("GRACE_ENV", "production"), ("HMAC_SECRET", short)],
+        None,
+    );
     assert_eq!(code, 2);
     assert!(stderr.contains("HMAC_SECRET"), "{stderr}");
     assert!(stderr.contains(&short.len().to_string()), "{stderr}");
@@ -61,7 +72,10 @@ fn production_needs_a_long_secret_and_never_prints_it() {
 fn unreachable_database_exits_1() {
     let (code, _, stderr) = run_grace(
         &["serve"],
-        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/grace"), ("DB_POOL_TIMEOUT", "2")],
+        &[
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/grace"),
+            ("DB_POOL_TIMEOUT", "2"),
+        ],
         None,
     );
 

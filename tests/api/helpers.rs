@@ -17,7 +17,8 @@ use serde_json::Value;
 pub const SECRET: &str = "integration-test-secret-0123456789abcdef";
 
 pub fn admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +41,10 @@ impl TestDatabase {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary folder for SQLite");
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("grace.db").display());
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("grace.db").display()
+                );
                 TestDatabase {
                     url,
                     name: None,
@@ -56,7 +60,10 @@ impl TestDatabase {
                     .expect("CREATE DATABASE on the test server");
                 admin.close().await.ok();
                 let base = admin_url();
-                let url = format!("{}/{name}", base.rsplit_once('/').expect("a URL with a database").0);
+                let url = format!(
+                    "{}/{name}",
+                    base.rsplit_once('/').expect("a URL with a database").0
+                );
                 TestDatabase {
                     url,
                     name: Some(name),
@@ -67,7 +74,9 @@ impl TestDatabase {
     }
 
     pub async fn connect(&self) -> DatabaseConnection {
-        Database::connect(quiet(&self.url)).await.expect("connect to the test database")
+        Database::connect(quiet(&self.url))
+            .await
+            .expect("connect to the test database")
     }
 }
 
@@ -96,7 +105,10 @@ impl Drop for TestDatabase {
         // Drop runs outside any async context we may block, so the DROP runs
         // on a runtime of its own in a separate thread.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             runtime.block_on(async {
                 let admin = connect_admin().await;
                 admin
@@ -163,7 +175,10 @@ pub async fn spawn_app_on(database: TestDatabase, options: AppOptions) -> TestAp
         ("DATABASE_URL".to_owned(), database.url.clone()),
         ("HMAC_SECRET".to_owned(), SECRET.to_owned()),
         ("HTTP_WORKERS".to_owned(), "2".to_owned()),
-        ("GRACE_CONFIG_DIR".to_owned(), concat!(env!("CARGO_MANIFEST_DIR"), "/config").to_owned()),
+        (
+            "GRACE_CONFIG_DIR".to_owned(),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config").to_owned(),
+        ),
     ]);
     for (name, value) in options.env {
         env.insert(name.to_owned(), value);
@@ -253,7 +268,13 @@ impl TestApp {
 }
 
 /// A booking.created event for the demo property.
-pub fn booking_event(id: &str, reference: &str, room_type: &str, check_in: &str, check_out: &str) -> Value {
+pub fn booking_event(
+    id: &str,
+    reference: &str,
+    room_type: &str,
+    check_in: &str,
+    check_out: &str,
+) -> Value {
     serde_json::json!({
         "id": id,
         "type": "booking.created",
@@ -292,7 +313,10 @@ pub async fn set_available(database: &TestDatabase, room_type: &str, date: &str,
 pub async fn query_i64(database: &TestDatabase, sql: &str) -> i64 {
     let connection = database.connect().await;
     let row = connection
-        .query_one_raw(Statement::from_string(connection.get_database_backend(), sql))
+        .query_one_raw(Statement::from_string(
+            connection.get_database_backend(),
+            sql,
+        ))
         .await
         .expect("query")
         .expect("a row");
@@ -311,10 +335,19 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
         .unwrap_or_default();
     let text = response.text().await.expect("a body");
     assert_eq!(actual_status, status, "status for {code}: body {text}");
-    assert!(content_type.starts_with("application/json"), "content type {content_type:?} for {code}");
-    let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("a JSON body, got {text:?}"));
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type {content_type:?} for {code}"
+    );
+    let body: Value =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("a JSON body, got {text:?}"));
     assert_eq!(body["error"]["code"], code, "body {text}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {text}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "message in {text}"
+    );
     body
 }
 
@@ -329,7 +362,11 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `grace serve` with the given environment and waits until /health answers.
     pub async fn start(env: &[(&str, String)]) -> ServerProcess {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let log_dir = tempfile::tempdir().unwrap();
         let log_path = log_dir.path().join("grace.log");
         let log = std::fs::File::create(&log_path).unwrap();
@@ -339,7 +376,10 @@ impl ServerProcess {
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("HMAC_SECRET", SECRET)
             .env("HTTP_WORKERS", "2")
-            .env("GRACE_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
+            .env(
+                "GRACE_CONFIG_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
+            )
             .stdout(Stdio::null())
             .stderr(log);
         for (name, value) in env {
@@ -391,14 +431,21 @@ impl Drop for ServerProcess {
 }
 
 /// Runs the grace binary to completion and returns (exit code, stdout, stderr).
-pub fn run_grace(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> (i32, String, String) {
+pub fn run_grace(
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&[u8]>,
+) -> (i32, String, String) {
     use std::io::Write;
     let mut command = Command::new(env!("CARGO_BIN_EXE_grace"));
     command
         .args(args)
         .env_remove("HMAC_SECRET")
         .env_remove("DATABASE_URL")
-        .env("GRACE_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
+        .env(
+            "GRACE_CONFIG_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -8,5 +8,5 @@ mod configuration;
 mod health;
 mod rates;
 mod webhook_auth;
-mod webhook_events;
 mod webhook_concurrency;
+mod webhook_events;

@@ -1,6 +1,8 @@
 //! Rate consumers: GET /rates with the property's business date.
 
-use crate::helpers::{AppOptions, Backend, assert_error, json, set_available, spawn_app, spawn_app_with};
+use crate::helpers::{
+    AppOptions, Backend, assert_error, json, set_available, spawn_app, spawn_app_with,
+};
 
 const BACKENDS: [Backend; 2] = [Backend::Postgres, Backend::Sqlite];
 
@@ -9,17 +11,27 @@ async fn offers_have_decimal_amounts_and_exact_totals() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await;
 
-        let response = app.rates(&format!("check_in={}&check_out={}", app.day(3), app.day(5))).await;
+        let response = app
+            .rates(&format!("check_in={}&check_out={}", app.day(3), app.day(5)))
+            .await;
 
         assert_eq!(response.status(), 200, "{backend:?}");
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
         let body = json(response).await;
         assert_eq!(body["property"], "GRACE-DXB");
         assert_eq!(body["currency"], "AED");
         assert_eq!(body["check_in"], app.day(3));
         assert_eq!(body["nights"], 2);
         let offers = body["offers"].as_array().unwrap();
-        let codes: Vec<_> = offers.iter().map(|offer| offer["room_type"].as_str().unwrap()).collect();
+        let codes: Vec<_> = offers
+            .iter()
+            .map(|offer| offer["room_type"].as_str().unwrap())
+            .collect();
         assert_eq!(codes, ["DLX", "FAM", "STD", "STE"]);
         let deluxe = &offers[0];
         assert_eq!(deluxe["name"], "Deluxe");
@@ -54,9 +66,19 @@ async fn unknown_room_type_is_404_case_sensitive() {
         let app = spawn_app(backend).await;
         let stay = format!("check_in={}&check_out={}", app.day(1), app.day(2));
 
-        let body = assert_error(app.rates(&format!("{stay}&room_type=dlx")).await, 404, "unknown_room_type").await;
+        let body = assert_error(
+            app.rates(&format!("{stay}&room_type=dlx")).await,
+            404,
+            "unknown_room_type",
+        )
+        .await;
         assert_eq!(body["error"]["field"], "room_type");
-        assert_error(app.rates(&format!("{stay}&room_type=PENTHOUSE")).await, 404, "unknown_room_type").await;
+        assert_error(
+            app.rates(&format!("{stay}&room_type=PENTHOUSE")).await,
+            404,
+            "unknown_room_type",
+        )
+        .await;
     }
 }
 
@@ -86,7 +108,15 @@ async fn available_is_minimum_over_nights() {
     let app = spawn_app(Backend::Postgres).await;
     set_available(&app.database, "STD", &app.day(2), 3).await;
 
-    let body = json(app.rates(&format!("check_in={}&check_out={}&room_type=STD", app.day(1), app.day(4))).await).await;
+    let body = json(
+        app.rates(&format!(
+            "check_in={}&check_out={}&room_type=STD",
+            app.day(1),
+            app.day(4)
+        ))
+        .await,
+    )
+    .await;
 
     assert_eq!(body["offers"][0]["available"], 3);
     assert_eq!(body["offers"][0]["total"], "1050.00");
@@ -101,7 +131,12 @@ async fn dubai_after_local_midnight() {
         let accepted = app.rates("check_in=2025-03-11&check_out=2025-03-12").await;
         assert_eq!(accepted.status(), 200, "{backend:?}");
 
-        let body = assert_error(app.rates("check_in=2025-03-10&check_out=2025-03-12").await, 422, "check_in_in_past").await;
+        let body = assert_error(
+            app.rates("check_in=2025-03-10&check_out=2025-03-12").await,
+            422,
+            "check_in_in_past",
+        )
+        .await;
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains("2025-03-11"), "{message}");
         assert!(message.contains("Asia/Dubai"), "{message}");
@@ -134,9 +169,24 @@ async fn night_audit_keeps_previous_business_date() {
             .at("2025-03-10T22:30:00Z");
         let app = spawn_app_with(options).await;
 
-        assert_eq!(app.rates("check_in=2025-03-10&check_out=2025-03-11").await.status(), 200);
-        let body = assert_error(app.rates("check_in=2025-03-09&check_out=2025-03-11").await, 422, "check_in_in_past").await;
-        assert!(body["error"]["message"].as_str().unwrap().contains("2025-03-10"));
+        assert_eq!(
+            app.rates("check_in=2025-03-10&check_out=2025-03-11")
+                .await
+                .status(),
+            200
+        );
+        let body = assert_error(
+            app.rates("check_in=2025-03-09&check_out=2025-03-11").await,
+            422,
+            "check_in_in_past",
+        )
+        .await;
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("2025-03-10")
+        );
     }
 }
 
@@ -149,7 +199,8 @@ async fn check_out_must_follow_check_in() {
             format!("check_in={}&check_out={}", app.day(2), app.day(2)),
             format!("check_in={}&check_out={}", app.day(2), app.day(1)),
         ] {
-            let body = assert_error(app.rates(&query).await, 422, "check_out_not_after_check_in").await;
+            let body =
+                assert_error(app.rates(&query).await, 422, "check_out_not_after_check_in").await;
             assert_eq!(body["error"]["field"], "check_out");
         }
     }
@@ -160,11 +211,23 @@ async fn max_stay_nights_is_inclusive() {
     for backend in BACKENDS {
         let app = spawn_app_with(AppOptions::new(backend).env("MAX_STAY_NIGHTS", "30")).await;
 
-        let thirty = app.rates(&format!("check_in={}&check_out={}", app.day(0), app.day(30))).await;
+        let thirty = app
+            .rates(&format!(
+                "check_in={}&check_out={}",
+                app.day(0),
+                app.day(30)
+            ))
+            .await;
         assert_eq!(thirty.status(), 200);
         assert_eq!(json(thirty).await["nights"], 30);
 
-        let thirty_one = app.rates(&format!("check_in={}&check_out={}", app.day(0), app.day(31))).await;
+        let thirty_one = app
+            .rates(&format!(
+                "check_in={}&check_out={}",
+                app.day(0),
+                app.day(31)
+            ))
+            .await;
         assert_error(thirty_one, 422, "stay_too_long").await;
     }
 }
@@ -175,18 +238,62 @@ async fn unreadable_input_is_400() {
     let (tomorrow, after) = (app.day(1), app.day(2));
 
     let cases = [
-        (format!("check_out={after}"), "missing_parameter", Some("check_in")),
-        (format!("check_in={tomorrow}"), "missing_parameter", Some("check_out")),
+        (
+            format!("check_out={after}"),
+            "missing_parameter",
+            Some("check_in"),
+        ),
+        (
+            format!("check_in={tomorrow}"),
+            "missing_parameter",
+            Some("check_out"),
+        ),
         (String::new(), "missing_parameter", Some("check_in")),
-        (format!("check_in=2025-03-11T00:00:00%2B04:00&check_out={after}"), "invalid_date", Some("check_in")),
-        (format!("check_in={tomorrow}&check_out=2025-02-30"), "invalid_date", Some("check_out")),
-        (format!("check_in=0000-01-01x&check_out={after}"), "invalid_date", Some("check_in")),
-        (format!("check_in={tomorrow}&check_out={after}&guests=2.0"), "invalid_guests", Some("guests")),
-        (format!("check_in={tomorrow}&check_out={after}&guests=0"), "invalid_guests", Some("guests")),
-        (format!("check_in={tomorrow}&check_out={after}&guests=-1"), "invalid_guests", Some("guests")),
-        (format!("check_in={tomorrow}&check_out={after}&guests=many"), "invalid_guests", Some("guests")),
-        (format!("check_in=%FF&check_out={after}"), "invalid_query", None),
-        (format!("check_in=%zz&check_out={after}"), "invalid_query", None),
+        (
+            format!("check_in=2025-03-11T00:00:00%2B04:00&check_out={after}"),
+            "invalid_date",
+            Some("check_in"),
+        ),
+        (
+            format!("check_in={tomorrow}&check_out=2025-02-30"),
+            "invalid_date",
+            Some("check_out"),
+        ),
+        (
+            format!("check_in=0000-01-01x&check_out={after}"),
+            "invalid_date",
+            Some("check_in"),
+        ),
+        (
+            format!("check_in={tomorrow}&check_out={after}&guests=2.0"),
+            "invalid_guests",
+            Some("guests"),
+        ),
+        (
+            format!("check_in={tomorrow}&check_out={after}&guests=0"),
+            "invalid_guests",
+            Some("guests"),
+        ),
+        (
+            format!("check_in={tomorrow}&check_out={after}&guests=-1"),
+            "invalid_guests",
+            Some("guests"),
+        ),
+        (
+            format!("check_in={tomorrow}&check_out={after}&guests=many"),
+            "invalid_guests",
+            Some("guests"),
+        ),
+        (
+            format!("check_in=%FF&check_out={after}"),
+            "invalid_query",
+            None,
+        ),
+        (
+            format!("check_in=%zz&check_out={after}"),
+            "invalid_query",
+            None,
+        ),
     ];
     for (query, code, field) in cases {
         let body = assert_error(app.rates(&query).await, 400, code).await;
@@ -202,7 +309,11 @@ async fn date_time_message_asks_for_plain_date() {
     let app = spawn_app(Backend::Sqlite).await;
 
     let body = assert_error(
-        app.rates(&format!("check_in=2025-03-11T00:00:00%2B04:00&check_out={}", app.day(2))).await,
+        app.rates(&format!(
+            "check_in=2025-03-11T00:00:00%2B04:00&check_out={}",
+            app.day(2)
+        ))
+        .await,
         400,
         "invalid_date",
     )
@@ -211,5 +322,8 @@ async fn date_time_message_asks_for_plain_date() {
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("YYYY-MM-DD"), "{message}");
     assert!(message.contains("Asia/Dubai"), "{message}");
-    assert!(message.contains(&app.business_date().to_string()), "{message}");
+    assert!(
+        message.contains(&app.business_date().to_string()),
+        "{message}"
+    );
 }

@@ -4,7 +4,8 @@
 use futures_util::future::join_all;
 
 use crate::helpers::{
-    AppOptions, Backend, SECRET, ServerProcess, TestDatabase, booking_event, query_i64, set_available, spawn_app_on,
+    AppOptions, Backend, SECRET, ServerProcess, TestDatabase, booking_event, query_i64,
+    set_available, spawn_app_on,
 };
 
 fn signed(client: &reqwest::Client, base: &str, body: String) -> reqwest::RequestBuilder {
@@ -23,13 +24,23 @@ fn count(statuses: &[u16], wanted: u16) -> usize {
 
 #[actix_web::test]
 async fn twenty_bookings_for_one_unit() {
-    let app = spawn_app_on(TestDatabase::create(Backend::Postgres).await, AppOptions::new(Backend::Postgres)).await;
+    let app = spawn_app_on(
+        TestDatabase::create(Backend::Postgres).await,
+        AppOptions::new(Backend::Postgres),
+    )
+    .await;
     let night = app.day(5);
     set_available(&app.database, "DLX", &night, 1).await;
     let next = app.day(6);
 
     let requests = (0..20).map(|index| {
-        let event = booking_event(&format!("evt_race_{index}"), &format!("BK-RACE-{index}"), "DLX", &night, &next);
+        let event = booking_event(
+            &format!("evt_race_{index}"),
+            &format!("BK-RACE-{index}"),
+            "DLX",
+            &night,
+            &next,
+        );
         signed(&app.client, &app.address, event.to_string()).send()
     });
     let statuses: Vec<u16> = join_all(requests)
@@ -40,11 +51,17 @@ async fn twenty_bookings_for_one_unit() {
 
     assert_eq!(count(&statuses, 201), 1, "{statuses:?}");
     assert_eq!(count(&statuses, 409), 19, "{statuses:?}");
-    assert_eq!(query_i64(&app.database, "SELECT COUNT(*) FROM booking").await, 1);
+    assert_eq!(
+        query_i64(&app.database, "SELECT COUNT(*) FROM booking").await,
+        1
+    );
 }
 
 async fn two_processes(database: &TestDatabase) -> (ServerProcess, ServerProcess) {
-    let env = vec![("DATABASE_URL", database.url.clone()), ("LOG_LEVEL", "warn".to_owned())];
+    let env = vec![
+        ("DATABASE_URL", database.url.clone()),
+        ("LOG_LEVEL", "warn".to_owned()),
+    ];
     let first = ServerProcess::start(&env).await;
     let second = ServerProcess::start(&env).await;
     (first, second)
@@ -65,8 +82,18 @@ async fn two_processes_sell_the_last_unit_once() {
     let client = reqwest::Client::new();
 
     let requests = (0..20).map(|index| {
-        let base = if index % 2 == 0 { &first.address } else { &second.address };
-        let event = booking_event(&format!("evt_mp_{index}"), &format!("BK-MP-{index}"), "STD", &night, &next);
+        let base = if index % 2 == 0 {
+            &first.address
+        } else {
+            &second.address
+        };
+        let event = booking_event(
+            &format!("evt_mp_{index}"),
+            &format!("BK-MP-{index}"),
+            "STD",
+            &night,
+            &next,
+        );
         signed(&client, base, event.to_string()).send()
     });
     let statuses: Vec<u16> = join_all(requests)
@@ -77,7 +104,10 @@ async fn two_processes_sell_the_last_unit_once() {
 
     assert_eq!(count(&statuses, 201), 1, "{statuses:?}");
     assert_eq!(count(&statuses, 409), 19, "{statuses:?}");
-    assert_eq!(query_i64(&database, "SELECT COUNT(*) FROM booking").await, 1);
+    assert_eq!(
+        query_i64(&database, "SELECT COUNT(*) FROM booking").await,
+        1
+    );
 }
 
 #[actix_web::test]
@@ -94,7 +124,13 @@ async fn one_event_id_to_two_processes_books_once() {
     let client = reqwest::Client::new();
 
     for round in 0..5 {
-        let event = booking_event(&format!("evt_shared_{round}"), &format!("BK-SHARED-{round}"), "FAM", &check_in, &check_out);
+        let event = booking_event(
+            &format!("evt_shared_{round}"),
+            &format!("BK-SHARED-{round}"),
+            "FAM",
+            &check_in,
+            &check_out,
+        );
         let (a, b) = futures_util::join!(
             signed(&client, &first.address, event.to_string()).send(),
             signed(&client, &second.address, event.to_string()).send()
@@ -103,6 +139,12 @@ async fn one_event_id_to_two_processes_books_once() {
         statuses.sort();
         assert_eq!(statuses, [200, 201], "round {round}");
     }
-    assert_eq!(query_i64(&database, "SELECT COUNT(*) FROM booking").await, 5);
-    assert_eq!(query_i64(&database, "SELECT COUNT(*) FROM webhook_event").await, 5);
+    assert_eq!(
+        query_i64(&database, "SELECT COUNT(*) FROM booking").await,
+        5
+    );
+    assert_eq!(
+        query_i64(&database, "SELECT COUNT(*) FROM webhook_event").await,
+        5
+    );
 }
