@@ -98,6 +98,9 @@ pub struct DatabaseSettings {
     pub pool: PoolSettings,
     /// Log every SQL statement (DB_LOG_STATEMENTS); off by default because it is loud.
     pub log_statements: bool,
+    /// Serve /rates from memory, kept current by LISTEN/NOTIFY (RATES_CACHE).
+    /// PostgreSQL only.
+    pub rates_cache: bool,
 }
 
 /// The pool as an operator configures it, in SQLAlchemy's terms.
@@ -329,6 +332,7 @@ impl RawSettings {
             url,
             pool,
             log_statements: self.parse_with("DB_LOG_STATEMENTS", "false", parse_bool)?,
+            rates_cache: self.parse_with("RATES_CACHE", "true", parse_bool)?,
         })
     }
 

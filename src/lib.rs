@@ -6,6 +6,7 @@
 
 pub mod actors;
 pub mod budget;
+pub mod cache;
 pub mod cli;
 pub mod configuration;
 pub mod database;

@@ -16,13 +16,14 @@ use crate::actors::db::PropertyCache;
 use crate::actors::supervisor::PlanBudget;
 use crate::actors::{ActorSlot, AuthActor, BookingActor, DbActor, SupervisorActor, Watchlist};
 use crate::budget::BudgetInput;
+use crate::cache::{ListenerContext, ListenerHandle, RatesCache, spawn_listener};
 use crate::configuration::{GraceEnv, Settings};
-use crate::database::{Database, run_migrations};
+use crate::database::{Backend, Database, run_migrations};
 use crate::domain::calendar::{PropertyCalendar, SharedClock};
 use crate::error::json_error_handler;
 use crate::signature::SignatureVerifier;
 use crate::state::{AppState, Limits};
-use crate::store::property::load_property;
+use crate::store::property::{PropertyInfo, load_property};
 use crate::store::seed::{SeedOutcome, seed_demo};
 use crate::{metrics, routes};
 
@@ -51,6 +52,7 @@ pub struct Application {
     port: u16,
     server: Server,
     database: Database,
+    cache_listener: Option<ListenerHandle>,
 }
 
 impl Application {
@@ -75,7 +77,16 @@ impl Application {
         if settings.environment == GraceEnv::Development {
             seed_if_empty(&database, calendar, &clock).await?;
         }
-        let property: PropertyCache = Arc::new(RwLock::new(load_property_or_none(&database).await));
+        let property_row = load_property_or_none(&database).await;
+        let (rates_cache, cache_listener) = start_rates_cache(
+            &settings,
+            &database,
+            property_row.as_ref(),
+            calendar,
+            &clock,
+        )
+        .unzip();
+        let property: PropertyCache = Arc::new(RwLock::new(property_row));
 
         let watchlist: Watchlist = Arc::new(Mutex::new(Vec::new()));
         let supervisor =
@@ -100,6 +111,7 @@ impl Application {
             clock,
             calendar,
             property,
+            rates_cache,
             watchlist,
             supervisor,
             prometheus,
@@ -109,6 +121,7 @@ impl Application {
             port,
             server,
             database,
+            cache_listener,
         })
     }
 
@@ -123,6 +136,9 @@ impl Application {
         tracing::info!(port = self.port, "grace is serving");
         let result = self.server.await;
         tracing::info!("HTTP server stopped; closing the database pool");
+        if let Some(listener) = self.cache_listener {
+            listener.stop().await;
+        }
         self.database.close().await;
         tracing::info!("grace stopped");
         result
@@ -142,6 +158,7 @@ struct SharedParts {
     clock: SharedClock,
     calendar: PropertyCalendar,
     property: PropertyCache,
+    rates_cache: Option<Arc<RatesCache>>,
     watchlist: Watchlist,
     supervisor: Addr<SupervisorActor>,
     prometheus: PrometheusHandle,
@@ -211,6 +228,29 @@ async fn load_property_or_none(
             None
         }
     }
+}
+
+/// Starts the rates cache and its listener on PostgreSQL when RATES_CACHE is
+/// on. SQLite has no LISTEN/NOTIFY, so there /rates always reads the database.
+fn start_rates_cache(
+    settings: &Settings,
+    database: &Database,
+    property: Option<&PropertyInfo>,
+    calendar: PropertyCalendar,
+    clock: &SharedClock,
+) -> Option<(Arc<RatesCache>, ListenerHandle)> {
+    let enabled = settings.database.rates_cache && database.backend() == Backend::Postgres;
+    let property = property.filter(|_| enabled)?;
+    let cache = RatesCache::new();
+    let listener = spawn_listener(ListenerContext {
+        cache: cache.clone(),
+        database: database.clone(),
+        database_url: settings.database.url.expose().to_owned(),
+        property_id: property.id,
+        calendar,
+        clock: clock.clone(),
+    });
+    Some((cache, listener))
 }
 
 async fn start_supervisor(
@@ -311,10 +351,14 @@ fn worker_state(shared: &SharedParts) -> AppState {
         &shared.watchlist,
     );
 
-    let (database, property) = (shared.database.clone(), shared.property.clone());
+    let (database, property, rates_cache) = (
+        shared.database.clone(),
+        shared.property.clone(),
+        shared.rates_cache.clone(),
+    );
     let db = ActorSlot::start(
         "db",
-        move || DbActor::new(database.clone(), property.clone()),
+        move || DbActor::new(database.clone(), property.clone(), rates_cache.clone()),
         &shared.watchlist,
     );
 

@@ -9,6 +9,7 @@ use actix::{Actor, Context, Handler, Message, MessageResult, ResponseFuture};
 use chrono::{DateTime, Utc};
 use sea_orm::DbErr;
 
+use crate::cache::RatesCache;
 use crate::database::{self, Database, PoolSnapshot};
 use crate::domain::event::EventRejection;
 use crate::domain::stay::Stay;
@@ -43,11 +44,20 @@ pub type PropertyCache = Arc<RwLock<Option<PropertyInfo>>>;
 pub struct DbActor {
     database: Database,
     property: PropertyCache,
+    rates_cache: Option<Arc<RatesCache>>,
 }
 
 impl DbActor {
-    pub fn new(database: Database, property: PropertyCache) -> DbActor {
-        DbActor { database, property }
+    pub fn new(
+        database: Database,
+        property: PropertyCache,
+        rates_cache: Option<Arc<RatesCache>>,
+    ) -> DbActor {
+        DbActor {
+            database,
+            property,
+            rates_cache,
+        }
     }
 }
 
@@ -75,6 +85,21 @@ async fn cached_property(
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(loaded.clone());
     Ok(loaded)
+}
+
+/// Reloads a room type this process just changed, before the sender gets
+/// its answer, so this process's next /rates read shows the change at once;
+/// other processes follow through LISTEN/NOTIFY. A failure only makes /rates
+/// read the database until the listener's reload succeeds.
+async fn refresh_own_write(database: &Database, rates_cache: Arc<RatesCache>, room_type_id: i32) {
+    let cache = rates_cache.clone();
+    let result = database
+        .run(|connection| async move { cache.reload(&connection, &[room_type_id]).await })
+        .await;
+    if let Err(error) = result {
+        tracing::warn!(%error, room_type_id, "refreshing the rates cache after a write failed");
+        rates_cache.set_reload_failed(true);
+    }
 }
 
 pub struct PoolStatus;
@@ -124,7 +149,15 @@ impl Handler<FindOffers> for DbActor {
     fn handle(&mut self, query: FindOffers, _: &mut Context<Self>) -> Self::Result {
         let database = self.database.clone();
         let cache = self.property.clone();
+        let rates_cache = self.rates_cache.clone();
         Box::pin(async move {
+            if let Some(rates_cache) = rates_cache
+                && let Some(lookup) =
+                    rates_cache.find_offers(query.stay, query.room_type.as_deref(), query.guests)
+            {
+                let property = cached_property(&database, &cache).await?;
+                return Ok((property, lookup));
+            }
             let property = cached_property(&database, &cache).await?;
             let property_id = property.id;
             let lookup = database
@@ -163,6 +196,7 @@ impl Handler<ProcessEvent> for DbActor {
     fn handle(&mut self, event: ProcessEvent, _: &mut Context<Self>) -> Self::Result {
         let database = self.database.clone();
         let cache = self.property.clone();
+        let rates_cache = self.rates_cache.clone();
         Box::pin(async move {
             let property = cached_property(&database, &cache).await?;
             let outcome = database
@@ -176,6 +210,11 @@ impl Handler<ProcessEvent> for DbActor {
                     events::process_event(&connection, &property, &delivery, &event.command).await
                 })
                 .await?;
+            if let (Some(rates_cache), Some(room_type_id)) =
+                (rates_cache, outcome.changed_room_type)
+            {
+                refresh_own_write(&database, rates_cache, room_type_id).await;
+            }
             Ok(outcome)
         })
     }

@@ -251,6 +251,7 @@ mod tests {
             url: DatabaseUrl::parse("postgres://postgres@127.0.0.1:5432/postgres").unwrap(),
             pool,
             log_statements: false,
+            rates_cache: false,
         }
     }
 

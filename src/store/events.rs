@@ -48,6 +48,8 @@ pub struct EventOutcome {
     pub body_differs: bool,
     /// For rates.updated: nights not written because a newer event had set them.
     pub skipped_stale: u64,
+    /// The room type whose nights this delivery changed, if any.
+    pub changed_room_type: Option<i32>,
 }
 
 /// The inbox facts of one delivery.
@@ -125,6 +127,7 @@ async fn process_once(
         replayed: false,
         body_differs: false,
         skipped_stale: applied.skipped_stale,
+        changed_room_type: applied.changed_room_type,
     })
 }
 
@@ -133,6 +136,7 @@ struct Applied {
     status: u16,
     body: String,
     skipped_stale: u64,
+    changed_room_type: Option<i32>,
 }
 
 impl Applied {
@@ -141,7 +145,13 @@ impl Applied {
             status,
             body: body.to_string(),
             skipped_stale: 0,
+            changed_room_type: None,
         }
+    }
+
+    fn changing(mut self, room_type_id: i32) -> Applied {
+        self.changed_room_type = Some(room_type_id);
+        self
     }
 
     fn rejected(rejection: EventRejection) -> Applied {
@@ -153,6 +163,7 @@ impl Applied {
             status: rejection.status,
             body: json!({ "error": error }).to_string(),
             skipped_stale: 0,
+            changed_room_type: None,
         }
     }
 }
@@ -225,6 +236,7 @@ async fn replay(
         replayed: true,
         body_differs: first_sha256.trim() != delivery.body_sha256,
         skipped_stale: 0,
+        changed_room_type: None,
     })
 }
 
@@ -321,6 +333,7 @@ async fn create_booking(
     }
 
     take_units(transaction, room_type.id, stay).await?;
+    notify_rates_changed(transaction, room_type.id).await?;
     let booking_id = uuid::Uuid::new_v4().to_string();
     let total_minor: i64 = nights.iter().map(|night| night.amount_minor).sum();
     insert_booking(
@@ -350,7 +363,7 @@ async fn create_booking(
         total_minor,
         property,
     );
-    Ok(Applied::ok(201, body))
+    Ok(Applied::ok(201, body).changing(room_type.id))
 }
 
 struct NightRow {
@@ -582,7 +595,12 @@ async fn cancel_booking(
         total_minor,
         property,
     );
-    Ok(Applied::ok(200, body))
+    let applied = Applied::ok(200, body);
+    Ok(if status == "confirmed" {
+        applied.changing(room_type_id)
+    } else {
+        applied
+    })
 }
 
 /// Marks the booking cancelled and gives its units back, once: the status
@@ -615,6 +633,7 @@ async fn release_units(
                 ],
             ))
             .await?;
+        notify_rates_changed(transaction, room_type_id).await?;
     }
     Ok(())
 }
@@ -693,13 +712,42 @@ async fn update_rates(
         .await?
         .rows_affected();
 
+    if written > 0 {
+        notify_rates_changed(transaction, room_type.id).await?;
+    }
     let skipped_stale = rates.len() as u64 - written;
     let mut applied = Applied::ok(
         200,
         json!({"room_type": update.room_type, "written": written, "skipped_stale": skipped_stale}),
     );
     applied.skipped_stale = skipped_stale;
+    if written > 0 {
+        applied.changed_room_type = Some(room_type.id);
+    }
     Ok(applied)
+}
+
+/// Tells every process's rates cache that a room type's nights changed.
+/// PostgreSQL delivers the notification only if the transaction commits.
+async fn notify_rates_changed(
+    transaction: &DatabaseTransaction,
+    room_type_id: i32,
+) -> Result<(), DbErr> {
+    let backend = transaction.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return Ok(());
+    }
+    transaction
+        .execute_raw(statement(
+            backend,
+            "SELECT pg_notify($1, $2)",
+            vec![
+                crate::cache::RATES_CHANNEL.into(),
+                room_type_id.to_string().into(),
+            ],
+        ))
+        .await?;
+    Ok(())
 }
 
 /// Whether retrying the whole event may succeed: a deadlock, a serialisation

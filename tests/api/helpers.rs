@@ -73,6 +73,15 @@ impl TestDatabase {
         }
     }
 
+    /// Refers to a database another `TestDatabase` owns, without dropping it.
+    pub fn existing(url: &str) -> TestDatabase {
+        TestDatabase {
+            url: url.to_owned(),
+            name: None,
+            _sqlite_dir: None,
+        }
+    }
+
     pub async fn connect(&self) -> DatabaseConnection {
         Database::connect(quiet(&self.url))
             .await
@@ -306,6 +315,18 @@ pub async fn set_available(database: &TestDatabase, room_type: &str, date: &str,
         ))
         .await
         .expect("update nightly_rate");
+    // Like any writer outside grace, tell the processes' rates caches.
+    if backend == sea_orm::DbBackend::Postgres {
+        connection
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT pg_notify('grace_rates', id::text) FROM room_type WHERE code = $1",
+                [room_type.into()],
+            ))
+            .await
+            .expect("notify grace_rates");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     connection.close().await.ok();
 }
 

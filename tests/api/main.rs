@@ -7,6 +7,7 @@ mod cli;
 mod configuration;
 mod health;
 mod rates;
+mod rates_cache;
 mod webhook_auth;
 mod webhook_concurrency;
 mod webhook_events;
