@@ -310,6 +310,7 @@ fn serve(shared: SharedParts, listener: TcpListener) -> Result<Server, StartupEr
                     .route(web::get().to(routes::metrics::metrics))
                     .default_service(web::to(routes::method_not_allowed)),
             )
+            .configure(fault_routes)
             .default_service(web::to(routes::not_found))
     })
     .workers(workers)
@@ -319,6 +320,17 @@ fn serve(shared: SharedParts, listener: TcpListener) -> Result<Server, StartupEr
     .run();
     Ok(server)
 }
+
+#[cfg(feature = "fault-injection")]
+fn fault_routes(config: &mut web::ServiceConfig) {
+    config.route(
+        "/__faults/panic/{actor}",
+        web::post().to(routes::faults::panic_actor),
+    );
+}
+
+#[cfg(not(feature = "fault-injection"))]
+fn fault_routes(_: &mut web::ServiceConfig) {}
 
 /// Starts this worker's actors on the worker's own arbiter.
 fn worker_state(shared: &SharedParts) -> AppState {

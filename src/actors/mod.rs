@@ -11,6 +11,8 @@
 pub mod auth;
 pub mod booking;
 pub mod db;
+#[cfg(feature = "fault-injection")]
+pub mod faults;
 pub mod slot;
 pub mod supervisor;
 

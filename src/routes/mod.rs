@@ -1,6 +1,8 @@
 //! HTTP handlers, one file per endpoint. They copy what they need out of the
 //! request, ask the worker's actors, and shape the answer.
 
+#[cfg(feature = "fault-injection")]
+pub mod faults;
 pub mod health;
 pub mod metrics;
 pub mod rates;

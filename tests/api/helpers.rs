@@ -139,7 +139,6 @@ pub struct TestApp {
     pub database: TestDatabase,
     pub now: DateTime<Utc>,
     pub calendar: PropertyCalendar,
-    handle: actix_web::dev::ServerHandle,
 }
 
 pub struct AppOptions {
@@ -212,7 +211,6 @@ pub async fn spawn_app_on(database: TestDatabase, options: AppOptions) -> TestAp
         .await
         .expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
-    let handle = application.handle();
     actix_web::rt::spawn(application.run_until_stopped());
 
     TestApp {
@@ -221,7 +219,6 @@ pub async fn spawn_app_on(database: TestDatabase, options: AppOptions) -> TestAp
         database,
         now,
         calendar,
-        handle,
     }
 }
 
@@ -268,11 +265,6 @@ impl TestApp {
 
     pub async fn post_event(&self, event: &Value) -> reqwest::Response {
         self.post_signed(event.to_string().as_bytes()).await
-    }
-
-    /// Stops the server gracefully, as SIGTERM would.
-    pub async fn stop(&self) {
-        self.handle.stop(true).await;
     }
 }
 
