@@ -151,10 +151,20 @@ pub struct PropertySettings {
     pub max_stay_nights: u32,
 }
 
+/// Where the auth, booking and db actors run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorLayout {
+    /// One set per HTTP worker, on the worker's own thread (the default).
+    PerWorker,
+    /// One set for the process, on a dedicated arbiter thread.
+    Shared,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ServerSettings {
     pub bind_addr: SocketAddr,
     pub http_workers: usize,
+    pub actor_layout: ActorLayout,
     /// How long in-flight requests may run after SIGTERM before they are dropped.
     pub shutdown_timeout_seconds: u64,
 }
@@ -278,6 +288,7 @@ impl RawSettings {
         let server = ServerSettings {
             bind_addr: self.parse_with("BIND_ADDR", "127.0.0.1:8080", parse_socket_addr)?,
             http_workers: self.number("HTTP_WORKERS", default_workers as u64, 1, 1024)? as usize,
+            actor_layout: self.parse_with("ACTOR_LAYOUT", "per-worker", parse_actor_layout)?,
             shutdown_timeout_seconds: self.number("SHUTDOWN_TIMEOUT_SECONDS", 30, 0, 3600)?,
         };
         let budget = BudgetSettings {
@@ -361,9 +372,11 @@ impl RawSettings {
                 });
             }
         };
+        // The previous secret may be an older, shorter one that senders
+        // still sign with during a rotation, so only HMAC_SECRET has a minimum.
         let previous_secret = self
             .get("HMAC_SECRET_PREVIOUS")
-            .map(|secret| checked_secret("HMAC_SECRET_PREVIOUS", secret, environment))
+            .map(|secret| checked_previous_secret(secret, environment))
             .transpose()?;
 
         Ok(WebhookSettings {
@@ -442,6 +455,20 @@ fn checked_secret(
     Ok(secret)
 }
 
+fn checked_previous_secret(
+    secret: String,
+    environment: GraceEnv,
+) -> Result<SecretString, ConfigError> {
+    if environment == GraceEnv::Production && secret == DEVELOPMENT_HMAC_SECRET {
+        return Err(ConfigError::InvalidSecret {
+            variable: "HMAC_SECRET_PREVIOUS",
+            length: secret.len(),
+            expected: "GRACE_ENV=production rejects the public development secret".to_owned(),
+        });
+    }
+    Ok(SecretString::from(secret))
+}
+
 fn parse_timezone(value: &str) -> Result<Tz, String> {
     value
         .parse::<Tz>()
@@ -498,6 +525,14 @@ fn parse_log_filter(value: &str) -> Result<String, String> {
     tracing_subscriber::EnvFilter::try_new(value)
         .map(|_| value.to_owned())
         .map_err(|_| "a log level (error, warn, info, debug, trace) or a filter such as grace=debug,sqlx=warn".to_owned())
+}
+
+fn parse_actor_layout(value: &str) -> Result<ActorLayout, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "per-worker" => Ok(ActorLayout::PerWorker),
+        "shared" => Ok(ActorLayout::Shared),
+        _ => Err("per-worker or shared".to_owned()),
+    }
 }
 
 fn parse_log_format(value: &str) -> Result<LogFormat, String> {

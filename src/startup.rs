@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use actix::{Actor, Addr};
+use actix_rt::ArbiterHandle;
 use actix_web::dev::Server;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
@@ -17,7 +18,7 @@ use crate::actors::supervisor::PlanBudget;
 use crate::actors::{ActorSlot, AuthActor, BookingActor, DbActor, SupervisorActor, Watchlist};
 use crate::budget::BudgetInput;
 use crate::cache::{ListenerContext, ListenerHandle, RatesCache, spawn_listener};
-use crate::configuration::{GraceEnv, Settings};
+use crate::configuration::{ActorLayout, GraceEnv, Settings};
 use crate::database::{Backend, Database, run_migrations};
 use crate::domain::calendar::{PropertyCalendar, SharedClock};
 use crate::error::json_error_handler;
@@ -53,6 +54,8 @@ pub struct Application {
     server: Server,
     database: Database,
     cache_listener: Option<ListenerHandle>,
+    /// The arbiter of the shared actors with ACTOR_LAYOUT=shared.
+    actor_arbiter: Option<actix_rt::Arbiter>,
 }
 
 impl Application {
@@ -105,16 +108,25 @@ impl Application {
             .local_addr()
             .map(|address| address.port())
             .unwrap_or_default();
-        let shared = SharedParts {
+        let mut shared = SharedParts {
             settings: Arc::new(settings),
             database: database.clone(),
             clock,
             calendar,
             property,
             rates_cache,
+            shared_actors: None,
             watchlist,
             supervisor,
             prometheus,
+        };
+        let actor_arbiter = match shared.settings.server.actor_layout {
+            ActorLayout::PerWorker => None,
+            ActorLayout::Shared => {
+                let arbiter = actix_rt::Arbiter::new();
+                shared.shared_actors = Some(start_actors(&shared, &arbiter.handle()));
+                Some(arbiter)
+            }
         };
         let server = serve(shared, listener)?;
         Ok(Application {
@@ -122,6 +134,7 @@ impl Application {
             server,
             database,
             cache_listener,
+            actor_arbiter,
         })
     }
 
@@ -138,6 +151,9 @@ impl Application {
         tracing::info!("HTTP server stopped; closing the database pool");
         if let Some(listener) = self.cache_listener {
             listener.stop().await;
+        }
+        if let Some(arbiter) = self.actor_arbiter {
+            arbiter.stop();
         }
         self.database.close().await;
         tracing::info!("grace stopped");
@@ -159,6 +175,8 @@ struct SharedParts {
     calendar: PropertyCalendar,
     property: PropertyCache,
     rates_cache: Option<Arc<RatesCache>>,
+    /// The one set of actors with ACTOR_LAYOUT=shared.
+    shared_actors: Option<Actors>,
     watchlist: Watchlist,
     supervisor: Addr<SupervisorActor>,
     prometheus: PrometheusHandle,
@@ -332,8 +350,16 @@ fn fault_routes(config: &mut web::ServiceConfig) {
 #[cfg(not(feature = "fault-injection"))]
 fn fault_routes(_: &mut web::ServiceConfig) {}
 
-/// Starts this worker's actors on the worker's own arbiter.
-fn worker_state(shared: &SharedParts) -> AppState {
+/// The auth, booking and db actors that one HTTP worker's handlers use.
+#[derive(Clone)]
+struct Actors {
+    auth: Arc<ActorSlot<AuthActor>>,
+    booking: Arc<ActorSlot<BookingActor>>,
+    db: Arc<ActorSlot<DbActor>>,
+}
+
+/// Starts a set of actors on an arbiter.
+fn start_actors(shared: &SharedParts, arbiter: &ArbiterHandle) -> Actors {
     let settings = &shared.settings;
     let webhook = &settings.webhook;
 
@@ -348,6 +374,7 @@ fn worker_state(shared: &SharedParts) -> AppState {
     let clock = shared.clock.clone();
     let auth = ActorSlot::start(
         "auth",
+        arbiter.clone(),
         move || AuthActor::new(verifier.clone(), clock.clone()),
         &shared.watchlist,
     );
@@ -359,6 +386,7 @@ fn worker_state(shared: &SharedParts) -> AppState {
     );
     let booking = ActorSlot::start(
         "booking",
+        arbiter.clone(),
         move || BookingActor::new(calendar, clock.clone(), max_stay),
         &shared.watchlist,
     );
@@ -370,9 +398,23 @@ fn worker_state(shared: &SharedParts) -> AppState {
     );
     let db = ActorSlot::start(
         "db",
+        arbiter.clone(),
         move || DbActor::new(database.clone(), property.clone(), rates_cache.clone()),
         &shared.watchlist,
     );
+    Actors { auth, booking, db }
+}
+
+/// The state of one HTTP worker: the process's shared actors with
+/// ACTOR_LAYOUT=shared, else a set of its own on the worker's arbiter.
+fn worker_state(shared: &SharedParts) -> AppState {
+    let settings = &shared.settings;
+    let webhook = &settings.webhook;
+    let Actors { auth, booking, db } = match &shared.shared_actors {
+        Some(actors) => actors.clone(),
+        None => start_actors(shared, &actix_rt::Arbiter::current()),
+    };
+    let calendar = shared.calendar;
 
     AppState {
         auth,

@@ -30,17 +30,19 @@ pub struct ActorSlot<A: Actor<Context = Context<A>>> {
 }
 
 impl<A: Actor<Context = Context<A>>> ActorSlot<A> {
-    /// Starts the actor on the current arbiter and registers the slot.
+    /// Starts the actor on the given arbiter and registers the slot.
     pub fn start(
         name: &'static str,
+        arbiter: ArbiterHandle,
         factory: impl Fn() -> A + Send + Sync + 'static,
         watchlist: &Watchlist,
     ) -> Arc<ActorSlot<A>> {
         let factory: Factory<A> = Arc::new(factory);
-        let addr = factory().start();
+        let starting = factory.clone();
+        let addr = A::start_in_arbiter(&arbiter, move |_| starting());
         let slot = Arc::new(ActorSlot {
             name,
-            arbiter: actix_rt::Arbiter::current(),
+            arbiter,
             factory,
             addr: Mutex::new(addr),
         });

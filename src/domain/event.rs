@@ -36,6 +36,15 @@ impl EventType {
         }
     }
 
+    /// The type named by a document's `type` field, for metrics about an
+    /// envelope that could not be read whole.
+    pub fn of(document: &Value) -> EventType {
+        document
+            .get("type")
+            .and_then(Value::as_str)
+            .map_or(EventType::Unknown, EventType::parse)
+    }
+
     /// The metric label: a known type's name, else `unknown`.
     pub fn label(self) -> &'static str {
         match self {

@@ -77,17 +77,19 @@ impl Currency {
                 );
             }
         };
-        let decimal = Decimal::from_str(&text).map_err(|_| {
-            format!(
-                "{:?} is not a decimal amount such as \"450.00\"",
+        if !is_plain_decimal(text.strip_prefix('-').unwrap_or(&text)) {
+            return Err(format!(
+                "{:?} is not a plain decimal amount such as \"450.00\"",
                 super::stay::shorten(&text)
-            )
-        })?;
+            ));
+        }
+        let decimal = Decimal::from_str(&text)
+            .map_err(|_| format!("{:?} cannot be represented", super::stay::shorten(&text)))?;
 
         if decimal.is_sign_negative() && !decimal.is_zero() {
             return Err(format!("{text} is negative; amounts must be 0 or more"));
         }
-        if decimal.normalize().scale() > self.minor_units {
+        if decimal.scale() > self.minor_units {
             return Err(format!(
                 "{text} has more decimals than {} has ({})",
                 self.code, self.minor_units
@@ -105,6 +107,17 @@ impl Currency {
             .to_i64()
             .ok_or_else(|| format!("{text} cannot be represented"))
     }
+}
+
+/// Whether a text is digits with an optional fraction: `450`, `450.5`,
+/// `450.00`. Exponents, signs, and a bare leading or trailing point are not.
+fn is_plain_decimal(text: &str) -> bool {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    digits(whole) && fraction.is_none_or(digits)
 }
 
 #[cfg(test)]
@@ -132,7 +145,6 @@ mod tests {
         let aed = Currency::new("AED");
         assert_eq!(aed.parse_amount(&json!("129.00")), Ok(12900));
         assert_eq!(aed.parse_amount(&json!("129.5")), Ok(12950));
-        assert_eq!(aed.parse_amount(&json!("129.000")), Ok(12900));
         assert_eq!(
             aed.parse_amount(&serde_json::from_str::<Value>("129.99").unwrap()),
             Ok(12999)
@@ -145,6 +157,17 @@ mod tests {
         let aed = Currency::new("AED");
         assert!(aed.parse_amount(&json!("-1.00")).is_err());
         assert!(aed.parse_amount(&json!("129.005")).is_err());
+        assert!(aed.parse_amount(&json!("129.000")).is_err());
+        assert!(
+            aed.parse_amount(&serde_json::from_str::<Value>("129.000").unwrap())
+                .is_err()
+        );
+        for not_plain in ["1e2", "+5.00", ".5", "5.", "", " 5", "0x10", "5,00"] {
+            assert!(
+                aed.parse_amount(&json!(not_plain)).is_err(),
+                "{not_plain:?}"
+            );
+        }
         assert!(
             aed.parse_amount(&serde_json::from_str::<Value>("1e400").unwrap())
                 .is_err()

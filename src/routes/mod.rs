@@ -30,7 +30,7 @@ pub async fn not_found(request: HttpRequest) -> HttpResponse {
 pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
     let path = request.match_pattern().unwrap_or_default();
     let allowed = if path == "/webhook" { "POST" } else { "GET" };
-    ApiError::new(
+    let mut response = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         format!(
@@ -38,5 +38,10 @@ pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
             request.method()
         ),
     )
-    .error_response()
+    .error_response();
+    response.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_static(allowed),
+    );
+    response
 }

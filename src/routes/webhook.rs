@@ -45,8 +45,9 @@ pub async fn webhook(
     let source_timestamp = verified_timestamp(&request);
 
     let json = parse_json(&body)?;
+    let type_label = EventType::of(&json).label();
     let envelope = read_envelope(json).map_err(|rejection| {
-        metrics::record_event(EventType::Unknown.label(), "rejected");
+        metrics::record_event(type_label, "rejected");
         rejection_error(rejection)
     })?;
 
@@ -190,11 +191,7 @@ fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_json",
-            format!(
-                "the body is not valid JSON: {error} (line {}, column {})",
-                error.line(),
-                error.column()
-            ),
+            format!("the body is not valid JSON: {error}"),
         )
     })
 }
@@ -221,10 +218,10 @@ async fn to_command(
                 check_in: Some(booking.check_in.clone()),
                 check_out: Some(booking.check_out.clone()),
             };
-            ask(&state.booking, validation, state.limits.actor_timeout)
+            let stay = ask(&state.booking, validation, state.limits.actor_timeout)
                 .await?
-                .map(|stay| Command::CreateBooking { booking, stay })
-                .map_err(event_date_rejection)
+                .map_err(event_date_rejection);
+            Ok(Command::CreateBooking { booking, stay })
         }
         EventData::BookingCancelled { reference } => Ok(Command::CancelBooking { reference }),
         EventData::RatesUpdated(update) => Ok(Command::UpdateRates {

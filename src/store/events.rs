@@ -24,9 +24,11 @@ const MAX_ATTEMPTS: u32 = 3;
 /// An event whose input has been read and whose dates have been checked.
 #[derive(Clone, Debug)]
 pub enum Command {
+    /// A booking; its stay is checked after the reference, because a reused
+    /// reference is reported first whatever else is wrong with the stay.
     CreateBooking {
         booking: NewBooking,
-        stay: Stay,
+        stay: Result<Stay, EventRejection>,
     },
     CancelBooking {
         reference: String,
@@ -95,7 +97,7 @@ async fn process_once(
     let result = match command {
         Err(rejection) => Ok(Applied::rejected(rejection.clone())),
         Ok(Command::CreateBooking { booking, stay }) => {
-            create_booking(&transaction, property, delivery, booking, *stay).await
+            create_booking(&transaction, property, delivery, booking, stay).await
         }
         Ok(Command::CancelBooking { reference }) => {
             cancel_booking(&transaction, property, delivery, reference).await
@@ -282,7 +284,7 @@ async fn create_booking(
     property: &PropertyInfo,
     delivery: &Delivery<'_>,
     booking: &NewBooking,
-    stay: Stay,
+    stay: &Result<Stay, EventRejection>,
 ) -> Result<Applied, DbErr> {
     let backend = transaction.get_database_backend();
     let existing = transaction
@@ -303,6 +305,10 @@ async fn create_booking(
             field: Some("data.reference".to_owned()),
         }));
     }
+    let stay = match stay {
+        Ok(stay) => *stay,
+        Err(rejection) => return Ok(Applied::rejected(rejection.clone())),
+    };
 
     let Some(room_type) = find_room_type(transaction, property.id, &booking.room_type).await?
     else {

@@ -119,6 +119,7 @@ async fn unknown_path_and_wrong_method_are_json() {
         .send()
         .await
         .unwrap();
+    assert_eq!(wrong_method.headers()["allow"], "GET");
     assert_error(wrong_method, 405, "method_not_allowed").await;
     let get_webhook = app.get("/webhook").await;
     assert_error(get_webhook, 405, "method_not_allowed").await;

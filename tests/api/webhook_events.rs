@@ -120,6 +120,18 @@ async fn duplicate_reference_is_409() {
 
     assert_eq!(first.status(), 201);
     assert_error(second, 409, "duplicate_reference").await;
+
+    // The reference is checked before the stay's date rules.
+    let past = app
+        .post_event(&booking_event(
+            "evt_ref_3",
+            "BK-SAME",
+            "DLX",
+            &app.day(-1),
+            &app.day(1),
+        ))
+        .await;
+    assert_error(past, 409, "duplicate_reference").await;
 }
 
 #[actix_web::test]
@@ -369,6 +381,21 @@ async fn rates_update_rejects_bad_amounts() {
     let app = spawn_app(Backend::Sqlite).await;
     let day = app.day(1);
     let cases = [
+        (
+            json!([{"date": day, "amount": "129.000", "available": 1}]),
+            "invalid_event",
+            "data.rates[0].amount",
+        ),
+        (
+            json!([{"date": day, "amount": "1e2", "available": 1}]),
+            "invalid_event",
+            "data.rates[0].amount",
+        ),
+        (
+            json!([{"date": day, "amount": "+5.00", "available": 1}]),
+            "invalid_event",
+            "data.rates[0].amount",
+        ),
         (
             json!([{"date": day, "amount": "1.005", "available": 1}]),
             "invalid_event",
