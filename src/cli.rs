@@ -210,20 +210,20 @@ fn sign(timestamp: Option<u64>, secret_env: &str, file: Option<PathBuf>) -> Exit
 /// unset or `development`) the public development secret that `grace serve`
 /// also uses when HMAC_SECRET is unset.
 fn sign_secret(secret_env: &str) -> Result<String, String> {
-    match std::env::var(secret_env) {
-        Ok(secret) if !secret.is_empty() => Ok(secret),
-        _ if secret_env == "HMAC_SECRET"
-            && std::env::var("GRACE_ENV")
-                .is_ok_and(|env| env.is_empty() || env == "development")
-            || secret_env == "HMAC_SECRET" && std::env::var("GRACE_ENV").is_err() =>
-        {
-            eprintln!("note: HMAC_SECRET is not set; signing with the development secret");
-            Ok(DEVELOPMENT_HMAC_SECRET.to_owned())
-        }
-        _ => Err(format!(
-            "the environment variable {secret_env} is not set or empty; it must hold the secret"
-        )),
+    if let Ok(secret) = std::env::var(secret_env)
+        && !secret.is_empty()
+    {
+        return Ok(secret);
     }
+    let development =
+        std::env::var("GRACE_ENV").map_or(true, |env| env.is_empty() || env == "development");
+    if secret_env == "HMAC_SECRET" && development {
+        eprintln!("note: HMAC_SECRET is not set; signing with the development secret");
+        return Ok(DEVELOPMENT_HMAC_SECRET.to_owned());
+    }
+    Err(format!(
+        "the environment variable {secret_env} is not set or empty; it must hold the secret"
+    ))
 }
 
 fn read_body(file: Option<PathBuf>) -> Result<Vec<u8>, String> {

@@ -275,7 +275,7 @@ mod tests {
     #[test]
     fn malformed_signatures_are_invalid() {
         let cases: Vec<Vec<u8>> = vec![
-            EXPECTED[..8].as_bytes().to_vec(),
+            EXPECTED.as_bytes()[..8].to_vec(),
             format!("{EXPECTED}00").into_bytes(),
             "z".repeat(64).into_bytes(),
             [EXPECTED.as_bytes(), &[0xE9]].concat(),

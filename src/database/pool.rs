@@ -192,10 +192,10 @@ impl Database {
 
     /// Closes the pool; in-flight work has finished by the time this is called.
     pub async fn close(&self) {
-        if let Database::Pooled { connection, .. } = self {
-            if let Err(error) = connection.close_by_ref().await {
-                tracing::warn!(%error, "closing the database pool failed");
-            }
+        if let Database::Pooled { connection, .. } = self
+            && let Err(error) = connection.close_by_ref().await
+        {
+            tracing::warn!(%error, "closing the database pool failed");
         }
     }
 }

@@ -15,10 +15,10 @@ const DEMO_UNITS: i32 = 10;
 
 /// Code, name, maximum guests and nightly rate in fils (AED minor units).
 const DEMO_ROOM_TYPES: [(&str, &str, i32, i64); 4] = [
-    ("STD", "Standard", 2, 350_00),
-    ("DLX", "Deluxe", 2, 450_00),
-    ("FAM", "Family", 4, 600_00),
-    ("STE", "Suite", 3, 900_00),
+    ("STD", "Standard", 2, 35_000),
+    ("DLX", "Deluxe", 2, 45_000),
+    ("FAM", "Family", 4, 60_000),
+    ("STE", "Suite", 3, 90_000),
 ];
 
 /// Rows per INSERT, well under both backends' limits on bound parameters.

@@ -413,10 +413,10 @@ impl ServerProcess {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(response) = client.get(format!("{}/health", self.address)).send().await {
-                if response.status().is_success() {
-                    return;
-                }
+            if let Ok(response) = client.get(format!("{}/health", self.address)).send().await
+                && response.status().is_success()
+            {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
