@@ -31,7 +31,7 @@ use crate::{metrics, routes};
 /// How long a handler waits for an actor that only computes.
 const ACTOR_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Why the application could not start. The CLI maps these to exit code 1.
+/// A start-up failure. The CLI maps these to exit code 1.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot connect to the database at {url}: {source}")]
@@ -160,7 +160,7 @@ impl Application {
         result
     }
 
-    /// A handle that stops the server, for tests.
+    /// Returns a handle that stops the server, for tests.
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
     }

@@ -17,7 +17,7 @@ use crate::store::events::{self, Command, Delivery, EventOutcome};
 use crate::store::property::{PropertyInfo, load_property};
 use crate::store::rates::{self, RatesLookup};
 
-/// Why a database message failed.
+/// The failure of a database message.
 #[derive(Debug, thiserror::Error)]
 pub enum DbFailure {
     #[error("the database is unavailable: {0}")]

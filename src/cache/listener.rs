@@ -20,7 +20,7 @@ const RECONNECT_DELAY: Duration = Duration::from_secs(1);
 /// A full reload this often also moves the window along with the business date.
 const FULL_RELOAD_INTERVAL: Duration = Duration::from_secs(60);
 
-/// What the listener needs, cloned into its task.
+/// The listener's inputs, cloned into its task.
 #[derive(Clone)]
 pub struct ListenerContext {
     pub cache: Arc<RatesCache>,

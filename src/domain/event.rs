@@ -9,9 +9,9 @@ use serde_json::{Map, Value};
 
 use super::stay::shorten;
 
-/// Longest event id accepted, in characters.
+/// Maximum length of an event id, in characters.
 pub const MAX_EVENT_ID_CHARS: usize = 128;
-/// Longest booking reference accepted, in characters.
+/// Maximum length of a booking reference, in characters.
 pub const MAX_REFERENCE_CHARS: usize = 64;
 /// Most guests one booking may name; room types cap it further.
 const MAX_GUESTS: u64 = 1000;
@@ -134,7 +134,7 @@ pub struct Envelope {
 }
 
 /// Reads the envelope. `Err` means there is no usable event id, so the
-/// rejection is answered but not recorded.
+/// rejection is returned to the sender but not recorded.
 pub fn read_envelope(value: Value) -> Result<Envelope, EventRejection> {
     let Value::Object(mut envelope) = value else {
         return Err(EventRejection {

@@ -1,5 +1,5 @@
 //! HTTP handlers, one file per endpoint. They copy what they need out of the
-//! request, ask the worker's actors, and shape the answer.
+//! request, ask the worker's actors, and build the response.
 
 #[cfg(feature = "fault-injection")]
 pub mod faults;
@@ -13,7 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::error::ApiError;
 
-/// The default service: 404 `not_found` for a path grace does not serve.
+/// Returns 404 `not_found` for a path grace does not serve (the default service).
 pub async fn not_found(request: HttpRequest) -> HttpResponse {
     ApiError::new(
         StatusCode::NOT_FOUND,

@@ -108,7 +108,7 @@ fn query_error(error: QueryError) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string())
 }
 
-/// Maps a database failure to its answer: 503 with Retry-After when the
+/// Maps a database failure to its response: 503 with Retry-After when the
 /// database cannot be reached, 500 (and a log line) for anything else.
 pub fn db_failure(failure: DbFailure) -> ApiError {
     match failure {

@@ -1,6 +1,6 @@
 //! POST /webhook: signed events, verified on the raw bytes, applied once.
 //!
-//! Checks run in this order and the first failure answers: body size (413),
+//! Checks run in this order and the first failure is returned: body size (413),
 //! content encoding (415), signature and timestamp (401), JSON (400),
 //! envelope and event (422, or the event's own 404 and 409).
 
@@ -169,7 +169,7 @@ fn header_bytes(request: &HttpRequest, name: &str) -> Option<Bytes> {
         .map(|value| Bytes::copy_from_slice(value.as_bytes()))
 }
 
-/// The X-Timestamp of a verified request, in Unix seconds.
+/// Returns the X-Timestamp of a verified request, in Unix seconds.
 fn verified_timestamp(request: &HttpRequest) -> i64 {
     request
         .headers()

@@ -39,7 +39,7 @@ pub enum Command {
     },
 }
 
-/// What one delivery of an event is answered with.
+/// The response to one delivery of an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventOutcome {
     pub status: u16,
@@ -414,7 +414,7 @@ async fn lock_nights(
         .collect()
 }
 
-/// The first night of the stay with no rate row or no free unit.
+/// Returns the first night of the stay with no rate row or no free unit.
 fn first_unsellable_night(nights: &[NightRow], stay: Stay) -> Option<NaiveDate> {
     let mut stored = nights.iter();
     stay.dates().find(|date| match stored.next() {

@@ -13,7 +13,7 @@ pub struct Offer {
     pub room_type: String,
     pub name: String,
     pub max_guests: i32,
-    /// The fewest free units on any night of the stay.
+    /// The minimum of free units over the nights of the stay.
     pub available: i32,
     /// Amount per night in minor units, in date order.
     pub nightly: Vec<(NaiveDate, i64)>,
@@ -29,7 +29,7 @@ pub enum RatesLookup {
 
 /// One row per room type and night of the stay; room types without any
 /// night in the range come back once with NULL night columns, so an unknown
-/// code can be told apart from a sold-out one without a second query. The
+/// code can be distinguished from a sold-out one without a second query. The
 /// primary key (room_type_id, date) serves the range, so the cost does not
 /// grow with the number of nights stored.
 const RATES_SQL: &str = "\
