@@ -13,7 +13,7 @@ use crate::cache::RatesCache;
 use crate::database::{self, Database, PoolSnapshot};
 use crate::domain::event::EventRejection;
 use crate::domain::stay::Stay;
-use crate::store::events::{self, Command, Delivery, EventOutcome};
+use crate::store::events::{self, CacheChange, Command, Delivery, EventOutcome};
 use crate::store::property::{PropertyInfo, load_property};
 use crate::store::rates::{self, RatesLookup};
 
@@ -87,18 +87,30 @@ async fn cached_property(
     Ok(loaded)
 }
 
-/// Reloads a room type this process just changed, before the sender gets
-/// its answer, so this process's next /rates read shows the change at once;
-/// other processes follow through LISTEN/NOTIFY. A failure only makes /rates
-/// read the database until the listener's reload succeeds.
-async fn refresh_own_write(database: &Database, rates_cache: Arc<RatesCache>, room_type_id: i32) {
-    let cache = rates_cache.clone();
-    let result = database
-        .run(|connection| async move { cache.reload(&connection, &[room_type_id]).await })
-        .await;
-    if let Err(error) = result {
-        tracing::warn!(%error, room_type_id, "refreshing the rates cache after a write failed");
-        rates_cache.set_reload_failed(true);
+/// Brings this process's rates cache up to date with a write it just
+/// committed, before the sender gets its response, so this process's next
+/// /rates read shows the change at once. Units are patched in memory; a
+/// rates.updated is reloaded, because some of its nights may have been
+/// skipped as stale. Other processes follow through LISTEN/NOTIFY, and so
+/// does this one, which corrects any drift. A failed reload makes /rates read
+/// the database until the listener's next reload succeeds.
+async fn refresh_own_write(database: &Database, rates_cache: Arc<RatesCache>, change: CacheChange) {
+    match change {
+        CacheChange::Units {
+            room_type_id,
+            stay,
+            delta,
+        } => rates_cache.apply_units(room_type_id, stay, delta).await,
+        CacheChange::Reload { room_type_id } => {
+            let cache = rates_cache.clone();
+            let result = database
+                .run(|connection| async move { cache.reload(&connection, &[room_type_id]).await })
+                .await;
+            if let Err(error) = result {
+                tracing::warn!(%error, room_type_id, "refreshing the rates cache after a write failed");
+                rates_cache.set_reload_failed(true);
+            }
+        }
     }
 }
 
@@ -210,10 +222,8 @@ impl Handler<ProcessEvent> for DbActor {
                     events::process_event(&connection, &property, &delivery, &event.command).await
                 })
                 .await?;
-            if let (Some(rates_cache), Some(room_type_id)) =
-                (rates_cache, outcome.changed_room_type)
-            {
-                refresh_own_write(&database, rates_cache, room_type_id).await;
+            if let (Some(rates_cache), Some(change)) = (rates_cache, outcome.cache_change) {
+                refresh_own_write(&database, rates_cache, change).await;
             }
             Ok(outcome)
         })

@@ -170,6 +170,51 @@ impl RatesCache {
         Ok(())
     }
 
+    /// Adds `delta` to the free units of a room type on the nights of a stay,
+    /// for a booking or cancellation this process has just committed. Nights
+    /// outside the window are not cached and need nothing.
+    pub async fn apply_units(&self, room_type_id: i32, stay: Stay, delta: i32) {
+        let _reloading = self.reloading.lock().await;
+        let current = self
+            .snapshot
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let (Some(window_start), Some(cached)) =
+            (current.window_start, current.room_types.get(&room_type_id))
+        else {
+            return;
+        };
+
+        let mut nights = cached.nights.clone();
+        for date in stay.dates() {
+            let index = (date - window_start).num_days();
+            if let Some(Some((_, available))) = usize::try_from(index)
+                .ok()
+                .and_then(|index| nights.get_mut(index))
+            {
+                *available += delta;
+            }
+        }
+        let patched = CachedRoomType {
+            code: cached.code.clone(),
+            name: cached.name.clone(),
+            max_guests: cached.max_guests,
+            nights,
+        };
+        let mut room_types = current.room_types.clone();
+        room_types.insert(room_type_id, Arc::new(patched));
+        let snapshot = Snapshot {
+            window_start: current.window_start,
+            room_types,
+            by_code: current.by_code.clone(),
+        };
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(snapshot);
+    }
+
     /// Reloads the nights of some room types, keeping the others as they are.
     pub async fn reload<C: ConnectionTrait>(
         &self,

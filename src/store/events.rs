@@ -50,8 +50,31 @@ pub struct EventOutcome {
     pub body_differs: bool,
     /// For rates.updated: nights not written because a newer event had set them.
     pub skipped_stale: u64,
-    /// The room type whose nights this delivery changed, if any.
-    pub changed_room_type: Option<i32>,
+    /// How this delivery changed the nights that rates caches hold, if it did.
+    pub cache_change: Option<CacheChange>,
+}
+
+/// A change to nights, for the rates cache of the process that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheChange {
+    /// Free units changed by `delta` on every night of the stay.
+    Units {
+        room_type_id: i32,
+        stay: Stay,
+        delta: i32,
+    },
+    /// Nights of the room type were rewritten; reload them.
+    Reload { room_type_id: i32 },
+}
+
+impl CacheChange {
+    fn room_type_id(self) -> i32 {
+        match self {
+            CacheChange::Units { room_type_id, .. } | CacheChange::Reload { room_type_id } => {
+                room_type_id
+            }
+        }
+    }
 }
 
 /// The inbox facts of one delivery.
@@ -115,11 +138,13 @@ async fn process_once(
         }
     };
 
+    let notify = applied.cache_change.map(CacheChange::room_type_id);
     store_outcome(
         &transaction,
         delivery.event_id,
         applied.status,
         &applied.body,
+        notify,
     )
     .await?;
     transaction.commit().await?;
@@ -129,7 +154,7 @@ async fn process_once(
         replayed: false,
         body_differs: false,
         skipped_stale: applied.skipped_stale,
-        changed_room_type: applied.changed_room_type,
+        cache_change: applied.cache_change,
     })
 }
 
@@ -138,7 +163,7 @@ struct Applied {
     status: u16,
     body: String,
     skipped_stale: u64,
-    changed_room_type: Option<i32>,
+    cache_change: Option<CacheChange>,
 }
 
 impl Applied {
@@ -147,12 +172,12 @@ impl Applied {
             status,
             body: body.to_string(),
             skipped_stale: 0,
-            changed_room_type: None,
+            cache_change: None,
         }
     }
 
-    fn changing(mut self, room_type_id: i32) -> Applied {
-        self.changed_room_type = Some(room_type_id);
+    fn changing(mut self, change: CacheChange) -> Applied {
+        self.cache_change = Some(change);
         self
     }
 
@@ -165,7 +190,7 @@ impl Applied {
             status: rejection.status,
             body: json!({ "error": error }).to_string(),
             skipped_stale: 0,
-            changed_room_type: None,
+            cache_change: None,
         }
     }
 }
@@ -191,18 +216,29 @@ async fn insert_inbox_row(
     Ok(result.rows_affected() == 1)
 }
 
+/// Stores the outcome in the inbox row. When the event changed a room
+/// type's nights, on PostgreSQL the same statement notifies every process's
+/// rates cache; the notification is delivered only if the transaction commits.
 async fn store_outcome(
     transaction: &DatabaseTransaction,
     event_id: &str,
     status: u16,
     body: &str,
+    notify_room_type: Option<i32>,
 ) -> Result<(), DbErr> {
+    let backend = transaction.get_database_backend();
+    let mut values = vec![event_id.into(), i32::from(status).into(), body.into()];
+    let sql = match notify_room_type {
+        Some(room_type_id) if backend == DbBackend::Postgres => {
+            values.push(crate::cache::RATES_CHANNEL.into());
+            values.push(room_type_id.to_string().into());
+            "WITH outcome AS (UPDATE webhook_event SET status_code = $2, response_body = $3 WHERE event_id = $1) \
+             SELECT pg_notify($4, $5)"
+        }
+        _ => "UPDATE webhook_event SET status_code = $2, response_body = $3 WHERE event_id = $1",
+    };
     transaction
-        .execute_raw(statement(
-            transaction.get_database_backend(),
-            "UPDATE webhook_event SET status_code = $2, response_body = $3 WHERE event_id = $1",
-            vec![event_id.into(), i32::from(status).into(), body.into()],
-        ))
+        .execute_raw(statement(backend, sql, values))
         .await?;
     Ok(())
 }
@@ -238,7 +274,7 @@ async fn replay(
         replayed: true,
         body_differs: first_sha256.trim() != delivery.body_sha256,
         skipped_stale: 0,
-        changed_room_type: None,
+        cache_change: None,
     })
 }
 
@@ -287,14 +323,9 @@ async fn create_booking(
     stay: &Result<Stay, EventRejection>,
 ) -> Result<Applied, DbErr> {
     let backend = transaction.get_database_backend();
-    let existing = transaction
-        .query_one_raw(statement(
-            backend,
-            "SELECT 1 FROM booking WHERE reference = $1",
-            vec![booking.reference.as_str().into()],
-        ))
-        .await?;
-    if existing.is_some() {
+    let (room_type, reference_taken) =
+        find_room_type_and_reference(transaction, property.id, booking).await?;
+    if reference_taken {
         return Ok(Applied::rejected(EventRejection {
             status: 409,
             code: "duplicate_reference",
@@ -309,9 +340,7 @@ async fn create_booking(
         Ok(stay) => *stay,
         Err(rejection) => return Ok(Applied::rejected(rejection.clone())),
     };
-
-    let Some(room_type) = find_room_type(transaction, property.id, &booking.room_type).await?
-    else {
+    let Some(room_type) = room_type else {
         return Ok(Applied::rejected(unknown_room_type(&booking.room_type)));
     };
     if booking.guests as i32 > room_type.max_guests {
@@ -339,7 +368,6 @@ async fn create_booking(
     }
 
     take_units(transaction, room_type.id, stay).await?;
-    notify_rates_changed(transaction, room_type.id).await?;
     let booking_id = uuid::Uuid::new_v4().to_string();
     let total_minor: i64 = nights.iter().map(|night| night.amount_minor).sum();
     insert_booking(
@@ -369,7 +397,51 @@ async fn create_booking(
         total_minor,
         property,
     );
-    Ok(Applied::ok(201, body).changing(room_type.id))
+    Ok(Applied::ok(201, body).changing(CacheChange::Units {
+        room_type_id: room_type.id,
+        stay,
+        delta: -1,
+    }))
+}
+
+/// Looks up the booking's room type and whether its reference is taken, in
+/// one round trip: a booking's latency is mostly round trips to the database.
+async fn find_room_type_and_reference(
+    transaction: &DatabaseTransaction,
+    property_id: i32,
+    booking: &NewBooking,
+) -> Result<(Option<RoomTypeRow>, bool), DbErr> {
+    let backend = transaction.get_database_backend();
+    let row = transaction
+        .query_one_raw(statement(
+            backend,
+            "SELECT rt.id, rt.max_guests, EXISTS (SELECT 1 FROM booking WHERE reference = $3) \
+             FROM room_type rt WHERE rt.property_id = $1 AND rt.code = $2",
+            vec![
+                property_id.into(),
+                booking.room_type.as_str().into(),
+                booking.reference.as_str().into(),
+            ],
+        ))
+        .await?;
+    if let Some(row) = row {
+        let room_type = RoomTypeRow {
+            id: row.try_get_by_index(0)?,
+            max_guests: row.try_get_by_index(1)?,
+        };
+        return Ok((Some(room_type), row.try_get_by_index(2)?));
+    }
+
+    // An unknown room type: the reference still decides first.
+    let taken = transaction
+        .query_one_raw(statement(
+            backend,
+            "SELECT 1 FROM booking WHERE reference = $1",
+            vec![booking.reference.as_str().into()],
+        ))
+        .await?
+        .is_some();
+    Ok((None, taken))
 }
 
 struct NightRow {
@@ -603,7 +675,11 @@ async fn cancel_booking(
     );
     let applied = Applied::ok(200, body);
     Ok(if status == "confirmed" {
-        applied.changing(room_type_id)
+        applied.changing(CacheChange::Units {
+            room_type_id,
+            stay,
+            delta: 1,
+        })
     } else {
         applied
     })
@@ -639,7 +715,6 @@ async fn release_units(
                 ],
             ))
             .await?;
-        notify_rates_changed(transaction, room_type_id).await?;
     }
     Ok(())
 }
@@ -718,9 +793,6 @@ async fn update_rates(
         .await?
         .rows_affected();
 
-    if written > 0 {
-        notify_rates_changed(transaction, room_type.id).await?;
-    }
     let skipped_stale = rates.len() as u64 - written;
     let mut applied = Applied::ok(
         200,
@@ -728,32 +800,11 @@ async fn update_rates(
     );
     applied.skipped_stale = skipped_stale;
     if written > 0 {
-        applied.changed_room_type = Some(room_type.id);
+        applied.cache_change = Some(CacheChange::Reload {
+            room_type_id: room_type.id,
+        });
     }
     Ok(applied)
-}
-
-/// Tells every process's rates cache that a room type's nights changed.
-/// PostgreSQL delivers the notification only if the transaction commits.
-async fn notify_rates_changed(
-    transaction: &DatabaseTransaction,
-    room_type_id: i32,
-) -> Result<(), DbErr> {
-    let backend = transaction.get_database_backend();
-    if backend != DbBackend::Postgres {
-        return Ok(());
-    }
-    transaction
-        .execute_raw(statement(
-            backend,
-            "SELECT pg_notify($1, $2)",
-            vec![
-                crate::cache::RATES_CHANNEL.into(),
-                room_type_id.to_string().into(),
-            ],
-        ))
-        .await?;
-    Ok(())
 }
 
 /// Whether retrying the whole event may succeed: a deadlock, a serialisation
