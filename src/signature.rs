@@ -142,7 +142,7 @@ impl SignatureVerifier {
     /// request costs one HMAC in the common case of one entry and one secret.
     fn matches_any(&self, signature: &[u8], timestamp: &[u8], body: &[u8]) -> bool {
         let mut expected: [Option<[u8; TAG_BYTES]>; MAX_SECRETS] = [None; MAX_SECRETS];
-        let mut matches = |candidate: [u8; TAG_BYTES]| {
+        let matches = |candidate: [u8; TAG_BYTES]| {
             self.keyed
                 .iter()
                 .zip(expected.iter_mut())
