@@ -290,6 +290,21 @@ hwm_kb="$(awk '/^VmHWM:/ { print $2 }' "/proc/$grace_pid/status")"
 sampled_kb="$(cat "$work/rss-peak-kb" 2>/dev/null || echo 0)"
 stop_pid "$grace_pid"
 
+# --- what two design choices buy: the rates cache and per-worker actors -------------
+
+# The same /rates scenario with RATES_CACHE=false, so every look-up queries
+# PostgreSQL, and with ACTOR_LAYOUT=shared, so one set of actors on one
+# arbiter thread serves both HTTP workers.
+for variant in "RATES_CACHE=false rates-nocache" "ACTOR_LAYOUT=shared rates-shared"; do
+  read -r setting name <<<"$variant"
+  saved_env=("${grace_env[@]}")
+  grace_env+=("$setting")
+  start_grace "$small_url" "$name-grace"
+  run_load "$name" "$grace_url" rates "$RATES_CONCURRENCY"
+  stop_pid "$grace_pid"
+  grace_env=("${saved_env[@]}")
+done
+
 # --- the framework ceiling -------------------------------------------------------
 
 log "ceiling server (bare actix-web, $HTTP_WORKERS workers)"
@@ -442,6 +457,8 @@ figures_table="$(
 | encode a /rates body, 4 offers x 3 nights (median) | $(ns "$json_encode_ns") ns |
 | build and encode that body (median, for reference) | $(ns "$json_build_ns") ns |
 $(load_row rates "/rates, $RATES_CONCURRENCY connections, $small_rows nightly rows")
+$(load_row rates-nocache "/rates with RATES_CACHE=false (every look-up queries PostgreSQL)")
+$(load_row rates-shared "/rates with ACTOR_LAYOUT=shared (one actor set on one arbiter thread)")
 $(load_row bookings "booking.created, $BOOKINGS_CONCURRENCY connections")
 $(load_row mix "mix 95/4/1, $MIX_CONCURRENCY connections")
 $(kind_row "mix: /rates" rates)
@@ -510,5 +527,13 @@ $figures_table
 - Load generator, servers and PostgreSQL share the same $(nproc) CPUs, so
   every load figure includes their competition for them.
 EOF
+
+# Findings written by hand (where the time went, what each change bought)
+# are kept in a file of their own, so a rerun does not erase them.
+notes=docs/benchmark-notes.md
+if [[ -f "$notes" ]]; then
+  printf '\n' >>"$REPORT"
+  cat "$notes" >>"$REPORT"
+fi
 
 printf '\n%s\n\n%s\n\nWritten to %s\n' "$targets_table" "$figures_table" "$REPORT"

@@ -94,6 +94,13 @@ struct Args {
     /// Seconds without a response after which a request counts as timed out.
     #[arg(long, default_value_t = 30)]
     timeout_seconds: u64,
+    /// Book only the first N nights from the business date (stress runs keep
+    /// bookings and rates.updated on separate nights, so inventory adds up).
+    #[arg(long, default_value_t = SEEDED_NIGHTS, value_parser = clap::value_parser!(u64).range(1..=365))]
+    booking_days: u64,
+    /// Send rates.updated only for nights from this day after the business date on.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=299))]
+    update_from_day: u64,
     /// Random seed, for a repeatable request sequence.
     #[arg(long)]
     seed: Option<u64>,
@@ -287,6 +294,9 @@ struct Generator {
     run_id: String,
     events: AtomicU64,
     booking_offset: u64,
+    /// Booking slots in use: room types x booked nights.
+    booking_slots: u64,
+    update_from_day: u64,
     /// The last X-Timestamp sent with rates.updated; never goes backwards,
     /// so a later update is never skipped as stale.
     last_update_timestamp: AtomicI64,
@@ -332,7 +342,7 @@ impl Generator {
 
     fn booking(&self) -> Request<Full<Bytes>> {
         let number = self.events.fetch_add(1, Ordering::Relaxed);
-        let slot = (self.booking_offset + number * BOOKING_STEP) % BOOKING_SLOTS;
+        let slot = (self.booking_offset + number * BOOKING_STEP) % self.booking_slots;
         let (code, ..) = DEMO_ROOM_TYPES[(slot % DEMO_ROOM_TYPES.len() as u64) as usize];
         let check_in = self.day(slot / DEMO_ROOM_TYPES.len() as u64);
         let check_out = check_in + Days::new(1);
@@ -347,7 +357,7 @@ impl Generator {
         let number = self.events.fetch_add(1, Ordering::Relaxed);
         let (code, _, _, amount) =
             DEMO_ROOM_TYPES[rng.range(0, DEMO_ROOM_TYPES.len() as u64 - 1) as usize];
-        let first = rng.range(1, 300);
+        let first = rng.range(self.update_from_day, 300);
         let rates: Vec<String> = (first..first + rng.range(1, 7))
             .map(|offset| {
                 format!(
@@ -521,6 +531,8 @@ async fn run_load(args: &Args, target: LoopbackTarget) -> Result<String, String>
         ),
         events: AtomicU64::new(0),
         booking_offset: seed_rng.range(0, BOOKING_SLOTS - 1),
+        booking_slots: args.booking_days * DEMO_ROOM_TYPES.len() as u64,
+        update_from_day: args.update_from_day,
         last_update_timestamp: AtomicI64::new(0),
     });
     let target = Arc::new(target);
@@ -695,6 +707,8 @@ mod tests {
             run_id: "abc".to_owned(),
             events: AtomicU64::new(0),
             booking_offset: 0,
+            booking_slots: BOOKING_SLOTS,
+            update_from_day: 1,
             last_update_timestamp: AtomicI64::new(0),
         }
     }
