@@ -169,7 +169,8 @@ impl SignatureVerifier {
     }
 
     fn check_tolerance(&self, timestamp: i64, now: i64) -> Result<(), AuthError> {
-        let skew = now - timestamp;
+        // Saturating, so a clock or timestamp at the ends of i64 cannot overflow.
+        let skew = now.saturating_sub(timestamp);
         let tolerance = self.tolerance_seconds as i64;
         if skew > tolerance {
             return Err(AuthError::new(
@@ -179,12 +180,12 @@ impl SignatureVerifier {
                 ),
             ));
         }
-        if -skew > tolerance {
+        if skew.saturating_neg() > tolerance {
             return Err(AuthError::new(
                 AuthErrorCode::TimestampOutOfTolerance,
                 format!(
                     "X-Timestamp {timestamp} is {} seconds in the future; at most {tolerance} are accepted",
-                    -skew
+                    skew.saturating_neg()
                 ),
             ));
         }
@@ -421,6 +422,20 @@ mod tests {
         let past = at(-301).unwrap_err();
         assert_eq!(past.code, AuthErrorCode::TimestampOutOfTolerance);
         assert!(past.message.contains("in the past"));
+    }
+
+    #[test]
+    fn extreme_clock_does_not_overflow() {
+        let result = verifier().verify(
+            Some(sign(SECRET, "1", BODY).as_bytes()),
+            Some(b"1"),
+            BODY,
+            i64::MIN,
+        );
+        assert_eq!(
+            result.unwrap_err().code,
+            AuthErrorCode::TimestampOutOfTolerance
+        );
     }
 
     #[test]
