@@ -154,8 +154,10 @@ create_scratch_db() {
 # command, so $! is grace's own PID (env execs it), not a subshell's.
 grace_env=()
 set_grace_env() {
+  # The pool gets as many connections as pgbench has clients (14 + 2 = 16),
+  # so the booking figure and the database ceiling use the same concurrency.
   grace_env=(env -i PATH="$PATH" HOME="${HOME:-/root}" GRACE_ENV=development HMAC_SECRET="$HMAC_SECRET"
-    LOG_LEVEL=warn HTTP_WORKERS="$HTTP_WORKERS")
+    LOG_LEVEL=warn HTTP_WORKERS="$HTTP_WORKERS" DB_POOL_SIZE=14 DB_MAX_OVERFLOW=2)
 }
 
 # start_grace DATABASE_URL NAME: serves on a free port and waits for the
@@ -486,7 +488,7 @@ absolute figure with wide headroom.
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC')
 - Commit: $commit
 - grace: release build, \`GRACE_ENV=development\`, \`HTTP_WORKERS=$HTTP_WORKERS\`, \`LOG_LEVEL=warn\`,
-  database pool settings at their defaults (5 connections, 2 more under burst)
+  \`DB_POOL_SIZE=14\`, \`DB_MAX_OVERFLOW=2\`: 16 connections, as many as pgbench's clients
 - Database: PostgreSQL $pg_version at $(redact "$TEST_DATABASE_URL"), scratch databases created and dropped by the script
 - Load: \`loadgen\` on one thread on the same machine, closed loop, one HTTP/1.1
   keep-alive connection per worker, connections opened before the clock starts
@@ -521,7 +523,7 @@ $figures_table
   are the inbox insert, the room type with the reference check, the nights
   FOR UPDATE, the unit update, the booking, the booking night, and the inbox
   outcome with the cache notification. Ids, nights and room types are random.
-  It uses $PGBENCH_CLIENTS connections, while grace's pool has at most 7.
+  It uses $PGBENCH_CLIENTS connections, as many as grace's pool may open.
 - Scaling: the same /rates scenario against a database that also holds
   $BULK_ROOM_TYPES room types of a second property with 365 nights each.
 - Load generator, servers and PostgreSQL share the same $(nproc) CPUs, so

@@ -327,3 +327,53 @@ async fn date_time_message_asks_for_plain_date() {
         "{message}"
     );
 }
+
+#[actix_web::test]
+async fn server_timezone_never_changes_results() {
+    for server_timezone in ["UTC", "America/New_York", "Pacific/Kiritimati"] {
+        let database = crate::helpers::TestDatabase::create(Backend::Sqlite).await;
+        let process = crate::helpers::ServerProcess::start(&[
+            ("DATABASE_URL", database.url.clone()),
+            ("TZ", server_timezone.to_owned()),
+        ])
+        .await;
+        let client = reqwest::Client::new();
+        let calendar = grace::domain::calendar::PropertyCalendar {
+            timezone: chrono_tz::Asia::Dubai,
+            business_day_start: chrono::NaiveTime::MIN,
+        };
+        let business_date = calendar.business_date(chrono::Utc::now());
+        let day = |offset: i64| (business_date + chrono::Duration::days(offset)).to_string();
+        let rates = |query: String| {
+            client
+                .get(format!("{}/rates?{query}", process.address))
+                .send()
+        };
+
+        let health = json(
+            client
+                .get(format!("{}/health", process.address))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            health["property"]["business_date"],
+            day(0),
+            "TZ={server_timezone}"
+        );
+        let today = rates(format!("check_in={}&check_out={}", day(0), day(1)))
+            .await
+            .unwrap();
+        assert_eq!(today.status(), 200, "TZ={server_timezone}");
+        let yesterday = rates(format!("check_in={}&check_out={}", day(-1), day(1)))
+            .await
+            .unwrap();
+        let body = assert_error(yesterday, 422, "check_in_in_past").await;
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(&day(0)),
+            "TZ={server_timezone}"
+        );
+    }
+}
