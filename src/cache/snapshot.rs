@@ -196,23 +196,8 @@ impl RatesCache {
                 *available += delta;
             }
         }
-        let patched = CachedRoomType {
-            code: cached.code.clone(),
-            name: cached.name.clone(),
-            max_guests: cached.max_guests,
-            nights,
-        };
-        let mut room_types = current.room_types.clone();
-        room_types.insert(room_type_id, Arc::new(patched));
-        let snapshot = Snapshot {
-            window_start: current.window_start,
-            room_types,
-            by_code: current.by_code.clone(),
-        };
-        *self
-            .snapshot
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(snapshot);
+        let patched = cached.with_nights(nights);
+        self.replace_room_types(&current, HashMap::from([(room_type_id, patched)]));
     }
 
     /// Reloads the nights of some room types, keeping the others as they are.
@@ -233,23 +218,22 @@ impl RatesCache {
         let mut changed: HashMap<i32, CachedRoomType> = room_type_ids
             .iter()
             .filter_map(|id| current.room_types.get(id).map(|cached| (*id, cached)))
-            .map(|(id, cached)| {
-                let fresh = CachedRoomType {
-                    code: cached.code.clone(),
-                    name: cached.name.clone(),
-                    max_guests: cached.max_guests,
-                    nights: vec![None; WINDOW_NIGHTS as usize],
-                };
-                (id, fresh)
-            })
+            .map(|(id, cached)| (id, cached.without_nights()))
             .collect();
         if changed.is_empty() {
             return Ok(());
         }
         fill_nights(connection, &mut changed, window_start).await?;
 
+        self.replace_room_types(&current, changed);
+        Ok(())
+    }
+
+    /// Publishes a snapshot in which some room types replace their entries
+    /// in `current`. The caller holds the reload lock.
+    fn replace_room_types(&self, current: &Snapshot, replacements: HashMap<i32, CachedRoomType>) {
         let mut room_types = current.room_types.clone();
-        for (id, cached) in changed {
+        for (id, cached) in replacements {
             room_types.insert(id, Arc::new(cached));
         }
         let snapshot = Snapshot {
@@ -261,7 +245,23 @@ impl RatesCache {
             .snapshot
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(snapshot);
-        Ok(())
+    }
+}
+
+impl CachedRoomType {
+    /// Returns the same room type with other nights.
+    fn with_nights(&self, nights: Vec<Option<(i64, i32)>>) -> CachedRoomType {
+        CachedRoomType {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            max_guests: self.max_guests,
+            nights,
+        }
+    }
+
+    /// Returns the same room type with no night loaded yet.
+    fn without_nights(&self) -> CachedRoomType {
+        self.with_nights(vec![None; WINDOW_NIGHTS as usize])
     }
 }
 

@@ -268,6 +268,16 @@ impl TestApp {
     }
 }
 
+/// Today's business date of a property in Asia/Dubai with the default
+/// night audit at 00:00, for tests of servers on the system clock.
+pub fn dubai_business_date() -> NaiveDate {
+    PropertyCalendar {
+        timezone: chrono_tz::Asia::Dubai,
+        business_day_start: chrono::NaiveTime::MIN,
+    }
+    .business_date(Utc::now())
+}
+
 /// A booking.created event for the demo property.
 pub fn booking_event(
     id: &str,

@@ -338,11 +338,7 @@ async fn server_timezone_never_changes_results() {
         ])
         .await;
         let client = reqwest::Client::new();
-        let calendar = grace::domain::calendar::PropertyCalendar {
-            timezone: chrono_tz::Asia::Dubai,
-            business_day_start: chrono::NaiveTime::MIN,
-        };
-        let business_date = calendar.business_date(chrono::Utc::now());
+        let business_date = crate::helpers::dubai_business_date();
         let day = |offset: i64| (business_date + chrono::Duration::days(offset)).to_string();
         let rates = |query: String| {
             client

@@ -87,11 +87,7 @@ async fn change_in_one_process_shows_in_another_within_a_second() {
     let writer = ServerProcess::start(&env).await;
     let reader = ServerProcess::start(&env).await;
     let client = reqwest::Client::new();
-    let business_date = grace::domain::calendar::PropertyCalendar {
-        timezone: chrono_tz::Asia::Dubai,
-        business_day_start: chrono::NaiveTime::MIN,
-    }
-    .business_date(chrono::Utc::now());
+    let business_date = crate::helpers::dubai_business_date();
     let day = |offset: i64| (business_date + chrono::Duration::days(offset)).to_string();
     let query = format!("check_in={}&check_out={}&room_type=FAM", day(4), day(5));
     assert_eq!(available(&client, &reader.address, &query).await, 10);

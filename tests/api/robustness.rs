@@ -216,11 +216,7 @@ async fn shutdown_mid_burst_loses_no_acknowledged_booking() {
         ("LOG_LEVEL", "warn".to_owned()),
     ])
     .await;
-    let business_date = grace::domain::calendar::PropertyCalendar {
-        timezone: chrono_tz::Asia::Dubai,
-        business_day_start: chrono::NaiveTime::MIN,
-    }
-    .business_date(chrono::Utc::now());
+    let business_date = crate::helpers::dubai_business_date();
     let client = reqwest::Client::new();
     let room_types = ["STD", "DLX", "FAM", "STE"];
 
@@ -313,11 +309,7 @@ async fn secrets_never_reach_the_logs() {
     ])
     .await;
     let client = reqwest::Client::new();
-    let business_date = grace::domain::calendar::PropertyCalendar {
-        timezone: chrono_tz::Asia::Dubai,
-        business_day_start: chrono::NaiveTime::MIN,
-    }
-    .business_date(chrono::Utc::now());
+    let business_date = crate::helpers::dubai_business_date();
     let (check_in, check_out) = (
         business_date + chrono::Duration::days(1),
         business_date + chrono::Duration::days(2),

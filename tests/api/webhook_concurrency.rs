@@ -71,11 +71,7 @@ async fn two_processes(database: &TestDatabase) -> (ServerProcess, ServerProcess
 async fn two_processes_sell_the_last_unit_once() {
     let database = TestDatabase::create(Backend::Postgres).await;
     let (first, second) = two_processes(&database).await;
-    let business_date = grace::domain::calendar::PropertyCalendar {
-        timezone: chrono_tz::Asia::Dubai,
-        business_day_start: chrono::NaiveTime::MIN,
-    }
-    .business_date(chrono::Utc::now());
+    let business_date = crate::helpers::dubai_business_date();
     let night = (business_date + chrono::Duration::days(7)).to_string();
     let next = (business_date + chrono::Duration::days(8)).to_string();
     set_available(&database, "STD", &night, 1).await;
@@ -114,11 +110,7 @@ async fn two_processes_sell_the_last_unit_once() {
 async fn one_event_id_to_two_processes_books_once() {
     let database = TestDatabase::create(Backend::Postgres).await;
     let (first, second) = two_processes(&database).await;
-    let business_date = grace::domain::calendar::PropertyCalendar {
-        timezone: chrono_tz::Asia::Dubai,
-        business_day_start: chrono::NaiveTime::MIN,
-    }
-    .business_date(chrono::Utc::now());
+    let business_date = crate::helpers::dubai_business_date();
     let check_in = (business_date + chrono::Duration::days(2)).to_string();
     let check_out = (business_date + chrono::Duration::days(3)).to_string();
     let client = reqwest::Client::new();
