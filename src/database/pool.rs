@@ -25,6 +25,9 @@ use tokio::sync::Semaphore;
 use super::Backend;
 use crate::configuration::DatabaseSettings;
 
+/// Longest wait for a health ping, whatever DB_POOL_TIMEOUT is.
+pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// How long a connection above the pool's minimum may stay idle before it closes.
 pub const OVERFLOW_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -147,11 +150,16 @@ impl Database {
         }
     }
 
-    /// Sends a ping and returns how long the round trip took.
+    /// Sends a ping and returns how long the round trip took. It gives up
+    /// after PING_TIMEOUT even when DB_POOL_TIMEOUT is longer, because a
+    /// health check that hangs for the pool timeout is no use to a load
+    /// balancer or an orchestrator.
     pub async fn ping(&self) -> Result<Duration, DbErr> {
         let started = std::time::Instant::now();
-        self.run(|connection| async move { connection.ping().await })
-            .await?;
+        let ping = self.run(|connection| async move { connection.ping().await });
+        tokio::time::timeout(PING_TIMEOUT, ping)
+            .await
+            .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))??;
         Ok(started.elapsed())
     }
 

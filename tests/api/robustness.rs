@@ -354,3 +354,24 @@ async fn secrets_never_reach_the_logs() {
         "HMAC_SECRET_PREVIOUS appears in the log"
     );
 }
+
+#[actix_web::test]
+async fn health_reports_outage_without_waiting_for_pool_timeout() {
+    let database = TestDatabase::create(Backend::Postgres).await;
+    let proxy = DatabaseProxy::start("127.0.0.1:5432".parse().unwrap()).await;
+    let through_proxy = TestDatabase::existing(&proxy.url_for(&database.url));
+    let app = spawn_app_on(through_proxy, AppOptions::new(Backend::Postgres)).await;
+
+    proxy.cut();
+    let started = Instant::now();
+    let health = app.get("/health").await;
+    let waited = started.elapsed();
+
+    assert_eq!(health.status(), 503);
+    assert_eq!(json(health).await["database"]["reachable"], false);
+    assert!(
+        waited < Duration::from_secs(5),
+        "/health took {waited:?} with DB_POOL_TIMEOUT=30"
+    );
+    proxy.restore();
+}
