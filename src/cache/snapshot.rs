@@ -67,11 +67,7 @@ impl RatesCache {
         if !self.connected.load(Ordering::Acquire) || self.reload_failed.load(Ordering::Acquire) {
             return None;
         }
-        let snapshot = self
-            .snapshot
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
+        let snapshot = self.current();
         let window_start = snapshot.window_start?;
         let first = (stay.check_in - window_start).num_days();
         let last = (stay.check_out - window_start).num_days();
@@ -96,6 +92,14 @@ impl RatesCache {
             .filter_map(|cached| offer(cached, stay, first as usize, last as usize, window_start))
             .collect();
         Some(RatesLookup::Offers(offers))
+    }
+
+    /// Returns the snapshot in use now.
+    fn current(&self) -> Arc<Snapshot> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     pub(super) fn set_connected(&self, connected: bool) {
@@ -175,11 +179,7 @@ impl RatesCache {
     /// outside the window are not cached and need nothing.
     pub async fn apply_units(&self, room_type_id: i32, stay: Stay, delta: i32) {
         let _reloading = self.reloading.lock().await;
-        let current = self
-            .snapshot
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
+        let current = self.current();
         let (Some(window_start), Some(cached)) =
             (current.window_start, current.room_types.get(&room_type_id))
         else {
@@ -207,11 +207,7 @@ impl RatesCache {
         room_type_ids: &[i32],
     ) -> Result<(), DbErr> {
         let _reloading = self.reloading.lock().await;
-        let current = self
-            .snapshot
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
+        let current = self.current();
         let Some(window_start) = current.window_start else {
             return Ok(());
         };

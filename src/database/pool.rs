@@ -25,7 +25,7 @@ use tokio::sync::Semaphore;
 use super::Backend;
 use crate::configuration::DatabaseSettings;
 
-/// Longest wait for a health ping, whatever DB_POOL_TIMEOUT is.
+/// Maximum wait for a health ping, whatever DB_POOL_TIMEOUT is.
 pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long a connection above the pool's minimum may stay idle before it closes.

@@ -18,8 +18,15 @@ fn signed(client: &reqwest::Client, base: &str, body: String) -> reqwest::Reques
         .body(body)
 }
 
-fn count(statuses: &[u16], wanted: u16) -> usize {
-    statuses.iter().filter(|status| **status == wanted).count()
+/// Asserts that of twenty attempts on the last unit, one got 201 and nineteen 409.
+fn assert_one_sold(responses: Vec<reqwest::Result<reqwest::Response>>) {
+    let statuses: Vec<u16> = responses
+        .into_iter()
+        .map(|response| response.unwrap().status().as_u16())
+        .collect();
+    let count = |wanted: u16| statuses.iter().filter(|status| **status == wanted).count();
+    assert_eq!(count(201), 1, "{statuses:?}");
+    assert_eq!(count(409), 19, "{statuses:?}");
 }
 
 #[actix_web::test]
@@ -43,14 +50,7 @@ async fn twenty_bookings_for_one_unit() {
         );
         signed(&app.client, &app.address, event.to_string()).send()
     });
-    let statuses: Vec<u16> = join_all(requests)
-        .await
-        .into_iter()
-        .map(|response| response.unwrap().status().as_u16())
-        .collect();
-
-    assert_eq!(count(&statuses, 201), 1, "{statuses:?}");
-    assert_eq!(count(&statuses, 409), 19, "{statuses:?}");
+    assert_one_sold(join_all(requests).await);
     assert_eq!(
         query_i64(&app.database, "SELECT COUNT(*) FROM booking").await,
         1
@@ -92,14 +92,7 @@ async fn two_processes_sell_the_last_unit_once() {
         );
         signed(&client, base, event.to_string()).send()
     });
-    let statuses: Vec<u16> = join_all(requests)
-        .await
-        .into_iter()
-        .map(|response| response.unwrap().status().as_u16())
-        .collect();
-
-    assert_eq!(count(&statuses, 201), 1, "{statuses:?}");
-    assert_eq!(count(&statuses, 409), 19, "{statuses:?}");
+    assert_one_sold(join_all(requests).await);
     assert_eq!(
         query_i64(&database, "SELECT COUNT(*) FROM booking").await,
         1
