@@ -61,7 +61,7 @@ pub struct BudgetInput {
 }
 
 /// Computes the budget; `server` is `None` when the server's settings could
-/// not be read, and then POSTGRES_MAX_CONNECTIONS stands in.
+/// not be read, and then POSTGRES_MAX_CONNECTIONS is used instead.
 pub fn plan(input: BudgetInput, server: Option<ServerLimits>) -> Budget {
     let planned = u64::from(input.pool_size + input.max_overflow) * u64::from(input.num_workers);
     let (limits, limit_source) = match server {
@@ -109,7 +109,7 @@ impl Budget {
         }
     }
 
-    /// The start-up log line for a budget above the warning ratio, with every
+    /// Returns the start-up log line for a budget above the warning ratio, with every
     /// number and the three remedies; `None` when the budget is comfortable.
     pub fn message(&self) -> Option<String> {
         let verdict = match self.level() {
@@ -134,7 +134,7 @@ impl Budget {
         ))
     }
 
-    /// The ratio rounded to three decimals, as /health shows it.
+    /// Returns the ratio rounded to three decimals, as /health shows it.
     pub fn rounded_ratio(&self) -> f64 {
         (self.ratio * 1000.0).round() / 1000.0
     }

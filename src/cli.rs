@@ -43,7 +43,7 @@ enum Command {
         /// Unix time in seconds to sign with; defaults to now.
         #[arg(long)]
         timestamp: Option<u64>,
-        /// Environment variable that holds the secret.
+        /// Environment variable that contains the secret.
         #[arg(long, value_name = "NAME", default_value = "HMAC_SECRET")]
         secret_env: String,
         /// File with the exact body bytes; `-` or none reads standard input.
@@ -206,7 +206,7 @@ fn sign(timestamp: Option<u64>, secret_env: &str, file: Option<PathBuf>) -> Exit
     ExitCode::SUCCESS
 }
 
-/// The signing secret: the named variable, or in development (GRACE_ENV
+/// Returns the signing secret: the named variable, or in development (GRACE_ENV
 /// unset or `development`) the public development secret that `grace serve`
 /// also uses when HMAC_SECRET is unset.
 fn sign_secret(secret_env: &str) -> Result<String, String> {

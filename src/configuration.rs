@@ -151,7 +151,7 @@ pub struct PropertySettings {
     pub max_stay_nights: u32,
 }
 
-/// Where the auth, booking and db actors run.
+/// The placement of the auth, booking and db actors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActorLayout {
     /// One set per HTTP worker, on the worker's own thread (the default).

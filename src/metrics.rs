@@ -153,7 +153,7 @@ pub fn record_budget(budget: &Budget) {
     gauge!(BUDGET_RATIO).set(budget.ratio);
 }
 
-/// The `method` label: standard methods by name, anything else as `other`.
+/// Returns the `method` label: standard methods by name, anything else as `other`.
 fn method_label(method: &Method) -> &'static str {
     match *method {
         Method::GET => "GET",
@@ -167,7 +167,7 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// The `route` label: the matched route template, or `unmatched`. Only
+/// Returns the `route` label: the matched route template, or `unmatched`. Only
 /// templates registered by grace can appear, so the label set is fixed.
 fn route_label(response: &ServiceResponse<impl MessageBody>) -> &'static str {
     match response.request().match_pattern().as_deref() {

@@ -405,7 +405,7 @@ fn start_actors(shared: &SharedParts, arbiter: &ArbiterHandle) -> Actors {
     Actors { auth, booking, db }
 }
 
-/// The state of one HTTP worker: the process's shared actors with
+/// Builds the state of one HTTP worker: the process's shared actors with
 /// ACTOR_LAYOUT=shared, else a set of its own on the worker's arbiter.
 fn worker_state(shared: &SharedParts) -> AppState {
     let settings = &shared.settings;

@@ -1,4 +1,4 @@
-//! `DbActor`: owns the process's database access and answers pool-status,
+//! `DbActor`: owns the process's database access and handles pool-status,
 //! ping and query messages. Each query runs as a future on the actor's
 //! arbiter with a clone of the shared pool handle, so queries overlap.
 

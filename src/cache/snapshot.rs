@@ -55,7 +55,7 @@ impl RatesCache {
         Arc::new(RatesCache::default())
     }
 
-    /// Looks a stay up in memory; `None` when the cache cannot answer (not
+    /// Looks a stay up in memory; `None` when the cache cannot serve it (not
     /// usable, or the stay is outside the cached window), so the caller
     /// queries the database instead.
     pub fn find_offers(
@@ -297,7 +297,7 @@ async fn fill_nights<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The offer of one room type, when every night has a rate and a free unit.
+/// Builds the offer of one room type, when every night has a rate and a free unit.
 fn offer(
     cached: &CachedRoomType,
     stay: Stay,

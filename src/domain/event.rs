@@ -3,7 +3,7 @@
 //!
 //! Reading is split in two because the inbox needs the event id: an envelope
 //! without a usable id is rejected and not recorded, while every later
-//! problem is a rejection stored under that id, so a retry gets the same answer.
+//! problem is a rejection stored under that id, so a retry gets the same response.
 
 use serde_json::{Map, Value};
 
@@ -36,7 +36,7 @@ impl EventType {
         }
     }
 
-    /// The type named by a document's `type` field, for metrics about an
+    /// Returns the type named by a document's `type` field, for metrics about an
     /// envelope that could not be read whole.
     pub fn of(document: &Value) -> EventType {
         document
@@ -45,7 +45,7 @@ impl EventType {
             .map_or(EventType::Unknown, EventType::parse)
     }
 
-    /// The metric label: a known type's name, else `unknown`.
+    /// Returns the metric label: a known type's name, else `unknown`.
     pub fn label(self) -> &'static str {
         match self {
             EventType::BookingCreated => "booking.created",

@@ -109,7 +109,7 @@ impl Currency {
     }
 }
 
-/// Whether a text is digits with an optional fraction: `450`, `450.5`,
+/// Returns whether a text is digits with an optional fraction: `450`, `450.5`,
 /// `450.00`. Exponents, signs, and a bare leading or trailing point are not.
 fn is_plain_decimal(text: &str) -> bool {
     let (whole, fraction) = match text.split_once('.') {

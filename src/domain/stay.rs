@@ -15,7 +15,7 @@ impl Stay {
         (self.check_out - self.check_in).num_days()
     }
 
-    /// The nights of the stay, check-in included and check-out excluded.
+    /// Returns the nights of the stay, check-in included and check-out excluded.
     pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + use<> {
         let check_out = self.check_out;
         self.check_in
@@ -60,7 +60,7 @@ impl StayErrorCode {
         }
     }
 
-    /// Whether the input could not be read at all (400 on a query string),
+    /// Returns whether the input could not be read at all (400 on a query string),
     /// rather than read and found to break a rule (422).
     pub fn is_unreadable(self) -> bool {
         matches!(

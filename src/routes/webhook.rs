@@ -141,8 +141,8 @@ async fn read_limited_body(
     Ok(body.freeze())
 }
 
-/// The signature covers the bytes as sent, so a compressed body cannot be
-/// verified: any Content-Encoding but `identity` is rejected.
+/// Rejects any Content-Encoding but `identity`: the signature covers the
+/// bytes as sent, so a compressed body cannot be verified.
 fn reject_content_encoding(request: &HttpRequest) -> Result<(), ApiError> {
     let encodings: Vec<&[u8]> = request
         .headers()

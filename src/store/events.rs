@@ -50,7 +50,7 @@ pub struct EventOutcome {
     pub body_differs: bool,
     /// For rates.updated: nights not written because a newer event had set them.
     pub skipped_stale: u64,
-    /// How this delivery changed the nights that rates caches hold, if it did.
+    /// The change this delivery made to the nights that rates caches contain, if any.
     pub cache_change: Option<CacheChange>,
 }
 
@@ -807,7 +807,7 @@ async fn update_rates(
     Ok(applied)
 }
 
-/// Whether retrying the whole event may succeed: a deadlock, a serialisation
+/// Returns whether retrying the whole event may succeed: a deadlock, a serialisation
 /// failure, a unique-reference race that the retry turns into a clean 409,
 /// or a concurrent writer that took a unit first.
 fn is_retryable(error: &DbErr) -> bool {

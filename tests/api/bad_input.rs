@@ -1,4 +1,4 @@
-//! Senders of garbage: hundreds of malformed requests, each answered with a
+//! Senders of garbage: hundreds of malformed requests, each rejected with a
 //! 4xx in the error shape, none with a 5xx, and the process stays up.
 
 use serde_json::{Value, json};

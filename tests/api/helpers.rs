@@ -227,7 +227,7 @@ impl TestApp {
         self.calendar.business_date(self.now)
     }
 
-    /// The business date shifted by whole days, as `YYYY-MM-DD`.
+    /// Returns the business date shifted by whole days, as `YYYY-MM-DD`.
     pub fn day(&self, offset: i64) -> String {
         (self.business_date() + chrono::Duration::days(offset)).to_string()
     }
@@ -278,7 +278,7 @@ pub fn dubai_business_date() -> NaiveDate {
     .business_date(Utc::now())
 }
 
-/// A booking.created event for the demo property.
+/// Builds a booking.created event for the demo property.
 pub fn booking_event(
     id: &str,
     reference: &str,
@@ -383,7 +383,7 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `grace serve` with the given environment and waits until /health answers.
+    /// Starts `grace serve` with the given environment and waits until /health returns 200.
     pub async fn start(env: &[(&str, String)]) -> ServerProcess {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()

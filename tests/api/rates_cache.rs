@@ -1,4 +1,4 @@
-//! The rates cache: the same answers as the database, and fresh across
+//! The rates cache: the same responses as the database, and fresh across
 //! processes within a second of a change.
 
 use std::time::{Duration, Instant};

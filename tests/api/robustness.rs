@@ -11,7 +11,7 @@ use crate::helpers::{
 };
 use crate::proxy::DatabaseProxy;
 
-/// Polls a condition every 50 ms until it holds or `limit` passes.
+/// Polls a condition every 50 ms until it is true or `limit` passes.
 async fn eventually<F, Fut>(limit: Duration, mut condition: F) -> bool
 where
     F: FnMut() -> Fut,
